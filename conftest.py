@@ -1,0 +1,33 @@
+"""Project-wide test fixtures: a fast password hasher and the named-actor world."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _fast_hasher(settings: Any) -> None:
+    # Argon2 costs ~200 ms per hash; tests that check hashing opt back in explicitly.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(db: Any) -> Any:
+    from truongso.testing.world import build_world
+
+    return build_world()
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    """Browser tests need Debian chromium: skipped with a reason locally, mandatory in CI."""
+    from truongso.testing.browser import chromium_path
+
+    if chromium_path() or os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+        return
+    skip = pytest.mark.skip(reason="Debian chromium not installed (apt install chromium)")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)

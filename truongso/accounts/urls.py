@@ -1,0 +1,14 @@
+from django.urls import path
+
+from truongso.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("otp/", views.otp_view, name="otp"),
+    path("me/", views.profile, name="profile"),
+    path("me/password/", views.PasswordChange.as_view(), name="password_change"),
+    path("me/tokens/", views.token_create, name="token_create"),
+    path("me/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+]

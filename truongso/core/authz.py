@@ -221,11 +221,16 @@ class ScopeRule:
         return NOTHING
 
 
-_rules: dict[type[models.Model], ScopeRule] = {}
+_rules: dict[tuple[type[models.Model], Perm | None], ScopeRule] = {}
 
 
-def register(model: type[models.Model], rule: ScopeRule) -> None:
-    _rules[model] = rule
+def register(
+    model: type[models.Model], rule: ScopeRule, perms: Iterable[Perm] | None = None
+) -> None:
+    """Register how ``model`` is scoped; ``perms`` limits the rule to those permissions
+    (e.g. former students are visible to their old school for reading, not for editing)."""
+    for perm in perms if perms is not None else [None]:
+        _rules[(model, perm)] = rule
 
 
 def path_q(field: str, paths: Iterable[str]) -> Q:
@@ -289,7 +294,7 @@ def scope_q(user: Any, perm: Perm, model: type[models.Model]) -> Q | None:
     """The filter for ``model`` objects ``user`` may ``perm``; ``None`` means everything."""
     if getattr(user, "is_superuser", False) and user.is_active:
         return None
-    rule = _rules.get(model)
+    rule = _rules.get((model, perm)) or _rules.get((model, None))
     if rule is None:
         raise LookupError(f"No authz scope rule registered for {model._meta.label}")
     relevant = [g for g in grants(user) if perm in g.policy.perms]

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from truongso.core import authz
-from truongso.core.authz import ScopeRule, path_q
+from truongso.core.authz import Perm, ScopeRule, path_q
 from truongso.registry.models import (
     EnrolmentEvent,
     Guardian,
@@ -72,15 +72,10 @@ class StaffRule(ScopeRule):
 
 
 class StudentRule(ScopeRule):
-    """Current students of the subtree, its former students (its register), and students
-    whose transfer into the subtree is waiting for a decision."""
+    """Students currently at a school of the subtree (for editing and enrolment actions)."""
 
     def subtree(self, paths: list[str]) -> Q:
-        former = RegisterEntry.objects.filter(path_q("school__path", paths)).values("student_id")
-        incoming = TransferRequest.objects.filter(
-            path_q("to_school__path", paths), status=TransferStatus.PENDING
-        ).values("student_id")
-        return path_q("school__path", paths) | Q(pk__in=former) | Q(pk__in=incoming)
+        return path_q("school__path", paths)
 
     def classes(self, user: Any, school_paths: list[str]) -> Q:
         return _students_in_classes(teacher_classes(user, school_paths, homeroom_only=False))
@@ -96,12 +91,27 @@ class StudentRule(ScopeRule):
         return Q(user=user)
 
 
+class StudentReadRule(StudentRule):
+    """For reading, also the subtree's former students (its register keeps them) and the
+    students whose transfer into the subtree is waiting for a decision."""
+
+    def subtree(self, paths: list[str]) -> Q:
+        former = RegisterEntry.objects.filter(path_q("school__path", paths)).values("student_id")
+        incoming = TransferRequest.objects.filter(
+            path_q("to_school__path", paths), status=TransferStatus.PENDING
+        ).values("student_id")
+        return super().subtree(paths) | Q(pk__in=former) | Q(pk__in=incoming)
+
+
+READ_PERMS = (Perm.STUDENT_VIEW, Perm.REGISTER_VIEW, Perm.DATA_EXPORT)
+
+
 class FollowsStudent(ScopeRule):
     """Objects visible exactly when their student is (history, guardians, placements)."""
 
     def __init__(self, follow: Callable[[QuerySet[Student, Any]], Q]) -> None:
         self.follow = follow
-        self.students = StudentRule()
+        self.students = StudentReadRule()
 
     def _follow(self, q: Q) -> Q:
         return self.follow(Student.objects.filter(q).values("pk"))
@@ -147,6 +157,7 @@ def register_all() -> None:
     authz.register(SchoolClass, SchoolClassRule())
     authz.register(Staff, StaffRule())
     authz.register(Student, StudentRule())
+    authz.register(Student, StudentReadRule(), perms=READ_PERMS)
 
     def by_student(students: QuerySet[Student, Any]) -> Q:
         return Q(student__in=students)

@@ -229,7 +229,8 @@ def register(
 ) -> None:
     """Register how ``model`` is scoped; ``perms`` limits the rule to those permissions
     (e.g. former students are visible to their old school for reading, not for editing)."""
-    for perm in perms if perms is not None else [None]:
+    keys: list[Perm | None] = list(perms) if perms is not None else [None]
+    for perm in keys:
         _rules[(model, perm)] = rule
 
 

@@ -12,7 +12,7 @@ from truongso.core.audit import audit_record
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin[User]):
+class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
     """Support staff may unlock or reset an account here; every change is audited."""
 
     list_display = ("username", "full_name", "phone", "is_active", "is_superuser", "last_login")

@@ -34,10 +34,7 @@ def teacher_classes(user: Any, school_paths: list[str], *, homeroom_only: bool) 
 
 
 def _students_in_classes(class_q: Q) -> Q:
-    open_placements = Placement.objects.filter(
-        end_date__isnull=True, school_class__in=SchoolClass.objects.filter(class_q)
-    )
-    return Q(pk__in=open_placements.values("student_id"))
+    return Q(current_class__in=SchoolClass.objects.filter(class_q))
 
 
 class OrgUnitRule(ScopeRule):

@@ -49,7 +49,8 @@ LEVEL_GRADES: dict[str, tuple[int, int]] = {
 }
 
 GRADES = list(range(1, 13))
-GRADE_CHOICES = [(g, _("Grade %(grade)s") % {"grade": g}) for g in GRADES]
+# Plain numbers: labels are language-independent, so migrations do not depend on the locale.
+GRADE_CHOICES = [(g, str(g)) for g in GRADES]
 
 
 def level_of_grade(grade: int) -> str:

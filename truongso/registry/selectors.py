@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from truongso.core import authz
@@ -42,11 +43,6 @@ def current_year() -> SchoolYear | None:
     return SchoolYear.objects.filter(is_current=True).first()
 
 
-def _current_placement(field: str) -> Subquery:
-    open_placement = Placement.objects.filter(student=OuterRef("pk"), end_date__isnull=True)
-    return Subquery(open_placement.values(field)[:1])
-
-
 def student_list(
     user: Any,
     *,
@@ -58,11 +54,8 @@ def student_list(
     perm: Perm = Perm.STUDENT_VIEW,
 ) -> QuerySet[Student]:
     """Students the user may see, with their current class, in one query."""
-    students = authz.scope(user, perm, Student.objects.all()).select_related("school")
-    students = students.annotate(
-        current_class_id=_current_placement("school_class_id"),
-        current_class_name=_current_placement("school_class__name"),
-        current_grade=_current_placement("school_class__grade"),
+    students = authz.scope(user, perm, Student.objects.all()).select_related(
+        "school", "current_class"
     )
     query = query.strip()
     if query:
@@ -77,9 +70,9 @@ def student_list(
     if school is not None:
         students = students.filter(school=school)
     if school_class is not None:
-        students = students.filter(current_class_id=school_class.pk)
+        students = students.filter(current_class=school_class)
     if grade is not None:
-        students = students.filter(current_grade=grade)
+        students = students.filter(current_class__grade=grade)
     if status:
         students = students.filter(status=status)
     return students.order_by("search_name", "pk")
@@ -89,7 +82,7 @@ def student_detail(user: Any, pk: int) -> Student:
     """One student with history and guardians, or 404 when out of the user's reach."""
     students = authz.scope(user, Perm.STUDENT_VIEW, Student.objects.filter(pk=pk))
     student = (
-        students.select_related("school", "user")
+        students.select_related("school", "user", "current_class__school_year")
         .prefetch_related(
             Prefetch("guardian_links", StudentGuardian.objects.select_related("guardian")),
             Prefetch(
@@ -184,7 +177,7 @@ def class_list(
         classes = classes.filter(grade=grade)
     return (
         classes.select_related("school", "school_year", "homeroom_teacher")
-        .annotate(size=Count("placements", filter=Q(placements__end_date__isnull=True)))
+        .annotate(size=Count("current_students"))
         .order_by("school__name", "grade", "name")
     )
 
@@ -202,9 +195,7 @@ def class_detail(user: Any, pk: int) -> SchoolClass:
 
 def class_roster(school_class: SchoolClass) -> QuerySet[Student]:
     """Students currently in the class (caller has already checked CLASS_VIEW)."""
-    return Student.objects.filter(
-        placements__school_class=school_class, placements__end_date__isnull=True
-    ).order_by("search_name", "pk")
+    return Student.objects.filter(current_class=school_class).order_by("search_name", "pk")
 
 
 def class_assignments(school_class: SchoolClass) -> QuerySet[TeachingAssignment]:
@@ -271,3 +262,66 @@ def pending_transfers(
     if incoming_to is not None:
         transfers = transfers.filter(to_school=incoming_to)
     return transfers.select_related("student", "from_school", "to_school").order_by("created_at")
+
+
+def school_directory(query: str = "") -> QuerySet[OrgUnit]:
+    """The national directory of open schools, name and code only (public, no personal data),
+    for choosing the destination of a transfer."""
+    schools = OrgUnit.objects.filter(kind="school", is_active=True).only("pk", "code", "name")
+    query = query.strip()
+    if query:
+        schools = schools.filter(Q(code__istartswith=query) | name_filter(query))
+    return schools.order_by("search_name", "pk")
+
+
+def school_choices(user: Any) -> QuerySet[OrgUnit]:
+    """Open schools the user may see (the school filter of list pages)."""
+    schools = OrgUnit.objects.filter(kind="school", is_active=True)
+    return authz.scope(user, Perm.ORG_VIEW, schools).order_by("search_name", "pk")
+
+
+def enrolment_classes(
+    user: Any, *, school: OrgUnit | None = None, year: SchoolYear | None = None
+) -> QuerySet[SchoolClass]:
+    """Classes of schools where the user manages enrolment (admit, move, accept), current
+    school year first."""
+    classes = SchoolClass.objects.filter(school__in=schools_for(user, Perm.ENROLMENT_MANAGE))
+    if school is not None:
+        classes = classes.filter(school=school)
+    if year is not None:
+        classes = classes.filter(school_year=year)
+    return classes.select_related("school", "school_year").order_by(
+        "-school_year__is_current", "-school_year__start_date", "school__name", "grade", "name"
+    )
+
+
+def student_register_lines(student: Student) -> QuerySet[RegisterEntry]:
+    """Register lines of a student the caller was already allowed to see (profile page)."""
+    return (
+        RegisterEntry.objects.filter(student=student)
+        .select_related("school")
+        .order_by("admitted_on", "pk")
+    )
+
+
+def register_search(
+    entries: QuerySet[RegisterEntry], *, query: str = "", year: SchoolYear | None = None
+) -> QuerySet[RegisterEntry]:
+    """Narrow a register already scoped by :func:`register_for`: by the school year of
+    admission (from the day after the previous year ended) and by name, number or ID."""
+    if year is not None:
+        previous = (
+            SchoolYear.objects.filter(end_date__lt=year.start_date).order_by("-end_date").first()
+        )
+        opens = previous.end_date + dt.timedelta(days=1) if previous else year.start_date
+        entries = entries.filter(admitted_on__gte=opens, admitted_on__lte=year.end_date)
+    query = query.strip()
+    if query.isdigit() and len(query) <= 6:
+        entries = entries.filter(number=int(query))
+    elif _DIGITS.match(query):
+        entries = entries.filter(
+            Q(student__learner_id__startswith=query) | Q(student__citizen_id__startswith=query)
+        )
+    elif query:
+        entries = entries.filter(name_filter(query, "student__search_name"))
+    return entries

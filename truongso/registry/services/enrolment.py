@@ -93,6 +93,9 @@ def _close_placement(student: Student, date: dt.date) -> Placement | None:
             raise ValidationError({"date": _("The date is before the current class began.")})
         placement.end_date = date
         placement.save(update_fields=["end_date"])
+    if student.current_class_id is not None:
+        student.current_class = None
+        student.save(update_fields=["current_class", "updated_at"])
     return placement
 
 
@@ -120,6 +123,15 @@ def _register_leave(student: Student, school: OrgUnit, date: dt.date, kind: str,
     )
 
 
+def _open_placement(student: Student, school_class: SchoolClass, date: dt.date) -> Placement:
+    placement = Placement.objects.create(
+        student=student, school_class=school_class, start_date=date
+    )
+    student.current_class = school_class
+    student.save(update_fields=["current_class", "updated_at"])
+    return placement
+
+
 def place(
     *,
     actor: Any,
@@ -138,9 +150,7 @@ def place(
         or date < school_class.school_year.start_date - dt.timedelta(days=120)
     ):
         raise ValidationError({"date": _("The date is outside the class's school year.")})
-    placement = Placement.objects.create(
-        student=student, school_class=school_class, start_date=date
-    )
+    placement = _open_placement(student, school_class, date)
     if kind in ADMISSION_KINDS:
         from_name = other_school.name if other_school else other_school_name
         _register_admit(student, school_class, date, kind, from_name)
@@ -176,9 +186,7 @@ def class_change(
             raise ValidationError({"to_class": _("The student is already in this class.")})
         if current.school_class.school_year_id != to_class.school_year_id:
             raise ValidationError({"to_class": _("Use promotion to move to next year's class.")})
-        placement = Placement.objects.create(
-            student=student, school_class=to_class, start_date=date
-        )
+        placement = _open_placement(student, to_class, date)
         _event(
             actor=actor,
             student=student,

@@ -274,10 +274,22 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "truongso.registry.api.pagination.ApiPagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "truongso.registry.api.exceptions.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "1200/min"},
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    # Per client per minute; a load test or an integration partner may need more.
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("API_THROTTLE_ANON", "60/min"),
+        "user": env("API_THROTTLE_USER", "1200/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Trường Số API",
@@ -288,6 +300,20 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Offline: no call to the public validator badge service.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # One name per choice set shared by several fields (e.g. "status" of students/transfers).
+    "ENUM_NAME_OVERRIDES": {
+        "GradeEnum": "truongso.registry.reference.GRADE_CHOICES",
+        "SemesterEnum": "truongso.registry.api.inputs.SEMESTERS",
+        "OrgKindEnum": "truongso.registry.reference.OrgKind",
+        "EventKindEnum": "truongso.registry.models.EventKind",
+        "ExitKindEnum": "truongso.registry.api.inputs.EXIT_KINDS",
+        "StudentStatusEnum": "truongso.registry.models.StudentStatus",
+        "TransferStatusEnum": "truongso.registry.models.TransferStatus",
+        "RoleEnum": "truongso.core.authz.Role",
+    },
 }
 
 # --- Imports --------------------------------------------------------------------------------

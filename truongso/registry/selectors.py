@@ -14,6 +14,7 @@ from truongso.core.authz import Perm
 from truongso.core.text import fold
 from truongso.registry.models import (
     EnrolmentEvent,
+    GradeSubject,
     OrgUnit,
     Placement,
     RegisterEntry,
@@ -23,6 +24,7 @@ from truongso.registry.models import (
     Student,
     StudentGuardian,
     StudentStatus,
+    Subject,
     TeachingAssignment,
     TransferRequest,
     TransferStatus,
@@ -325,3 +327,58 @@ def register_search(
     elif query:
         entries = entries.filter(name_filter(query, "student__search_name"))
     return entries
+
+
+def school_year_list() -> QuerySet[SchoolYear]:
+    """School years with their semesters (the same nationwide; no personal data)."""
+    return SchoolYear.objects.prefetch_related("semesters").order_by("-start_date")
+
+
+def subject_list() -> QuerySet[Subject]:
+    return Subject.objects.order_by("code")
+
+
+def grade_subject_list(*, grade: int | None = None) -> QuerySet[GradeSubject]:
+    """The curriculum: subjects per grade with periods and assessment type."""
+    rows = GradeSubject.objects.select_related("subject")
+    if grade is not None:
+        rows = rows.filter(grade=grade)
+    return rows.order_by("grade", "order", "subject__code")
+
+
+def teaching_assignment_list(
+    user: Any, *, school_class: SchoolClass | None = None, staff: Staff | None = None
+) -> QuerySet[TeachingAssignment]:
+    """Teaching assignments (phân công giảng dạy) the user may see."""
+    rows = authz.scope(user, Perm.CLASS_VIEW, TeachingAssignment.objects.all())
+    if school_class is not None:
+        rows = rows.filter(school_class=school_class)
+    if staff is not None:
+        rows = rows.filter(staff=staff)
+    return rows.select_related("staff", "subject", "school_class__school").order_by(
+        "school_class__school__name", "school_class__grade", "school_class__name", "subject__code"
+    )
+
+
+def teaching_assignment_detail(user: Any, pk: int) -> TeachingAssignment:
+    found = teaching_assignment_list(user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def transfer_list(user: Any, *, status: str = "") -> QuerySet[TransferRequest]:
+    """Transfers from or to the user's schools, waiting and decided, newest first."""
+    transfers = authz.scope(user, Perm.ENROLMENT_MANAGE, TransferRequest.objects.all())
+    if status:
+        transfers = transfers.filter(status=status)
+    return transfers.select_related(
+        "student", "from_school", "to_school", "target_class"
+    ).order_by("-created_at", "-pk")
+
+
+def transfer_detail(user: Any, pk: int) -> TransferRequest:
+    found = transfer_list(user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found

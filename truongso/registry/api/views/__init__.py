@@ -1,0 +1,1 @@
+"""API view sets of the registry, one thin module per resource."""

@@ -42,7 +42,8 @@ def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> Snapshot
     names = set(fields) if fields is not None else None
     data: Snapshot = {}
     for field in obj._meta.concrete_fields:
-        if names is not None and field.name not in names:
+        # Either name works ("school" or "school_id"): audit_update passes the keys back.
+        if names is not None and field.name not in names and field.attname not in names:
             continue
         data[field.attname if field.is_relation else field.name] = _json_value(
             getattr(obj, field.attname)

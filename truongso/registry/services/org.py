@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -15,6 +17,46 @@ from truongso.registry.reference import ALLOWED_PARENT_KINDS, LEVEL_GRADES, OrgK
 from truongso.registry.validators import validate_org_code
 
 ORG_FIELDS = ("name", "level", "grade_from", "grade_to", "ownership", "address", "phone", "email")
+# What the managers of a unit itself (a principal of her school) may change; the rest of
+# ORG_FIELDS belongs to the managers of the parent unit (the Phòng for its schools).
+CONTACT_FIELDS = ("address", "phone", "email")
+# Office numbers include landlines (0 + area code + number, 11 digits) and extensions.
+_ORG_PHONE = re.compile(r"^\+?[0-9][0-9 .()\-]{7,19}$")
+
+
+def org_unit_editable_fields(actor: Any, unit: OrgUnit) -> tuple[str, ...]:
+    """The fields of ``unit`` that ``actor`` may change (empty: none)."""
+    above = unit.parent.path if unit.parent is not None else None
+    if getattr(actor, "is_superuser", False) or (
+        above is not None and authz.can(actor, Perm.ORG_MANAGE, above)
+    ):
+        return ORG_FIELDS
+    if authz.can(actor, Perm.ORG_MANAGE, unit.path):
+        return CONTACT_FIELDS
+    return ()
+
+
+def _check_contact(data: dict[str, Any]) -> None:
+    """Name and contact data of a unit, cleaned in place (one rule for forms and imports)."""
+    errors: dict[str, str] = {}
+    if "name" in data:
+        data["name"] = normalize_name(str(data["name"] or ""))
+        if not data["name"] or len(data["name"]) > 255:
+            errors["name"] = _("Give a name of at most 255 characters.")
+    for field in CONTACT_FIELDS:
+        if field in data:
+            data[field] = str(data[field] or "").strip()
+    if len(data.get("address", "")) > 255:
+        errors["address"] = _("The address is longer than 255 characters.")
+    if data.get("phone") and not _ORG_PHONE.match(data["phone"]):
+        errors["phone"] = _("Write the phone number with digits only, e.g. 02273 862 123.")
+    if data.get("email"):
+        try:
+            validate_email(data["email"])
+        except ValidationError:
+            errors["email"] = _("This is not a valid email address.")
+    if errors:
+        raise ValidationError(errors)
 
 
 def _check_shape(*, kind: str, parent: OrgUnit | None, level: str, grades: tuple[Any, Any]) -> None:
@@ -58,6 +100,8 @@ def org_unit_create(
         raise PermissionDenied(_("You cannot add units here."))
     code = code.strip().upper()
     validate_org_code(code)
+    contact = {"name": name, "address": address, "phone": phone, "email": email}
+    _check_contact(contact)
     _check_shape(kind=kind, parent=parent, level=level, grades=(grade_from, grade_to))
     if level and grade_from is None and grade_to is None and kind == OrgKind.SCHOOL:
         grade_from, grade_to = LEVEL_GRADES[level]
@@ -67,15 +111,15 @@ def org_unit_create(
     unit = OrgUnit(
         kind=kind,
         code=code,
-        name=normalize_name(name),
+        name=contact["name"],
         parent=parent,
         level=level,
         grade_from=grade_from,
         grade_to=grade_to,
         ownership=ownership,
-        address=address.strip(),
-        phone=phone.strip(),
-        email=email.strip(),
+        address=contact["address"],
+        phone=contact["phone"],
+        email=contact["email"],
         depth=(parent.depth + 1) if parent else 0,
     )
     with transaction.atomic():
@@ -88,17 +132,25 @@ def org_unit_create(
 
 
 def org_unit_update(*, actor: Any, unit: OrgUnit, data: dict[str, Any]) -> OrgUnit:
-    """Change the descriptive fields of a unit (not its place in the tree or its code)."""
-    if not authz.can(actor, Perm.ORG_MANAGE, unit.path):
+    """Change the descriptive fields of a unit (not its place in the tree or its code).
+
+    The managers of the parent unit change everything; the unit's own managers (a principal)
+    only its contact data (see :func:`org_unit_editable_fields`)."""
+    allowed = org_unit_editable_fields(actor, unit)
+    if not allowed:
         raise PermissionDenied(_("You cannot change this unit."))
     unknown = set(data) - set(ORG_FIELDS)
     if unknown:
         raise ValidationError(
             _("These fields cannot be changed: %(f)s") % {"f": ", ".join(sorted(unknown))}
         )
+    if set(data) - set(allowed):
+        raise PermissionDenied(_("You may change only the contact data of this unit."))
+    data = dict(data)
+    _check_contact(data)
     before = snapshot(unit, ORG_FIELDS)
     for field, value in data.items():
-        setattr(unit, field, normalize_name(value) if field == "name" else value)
+        setattr(unit, field, value)
     _check_shape(
         kind=unit.kind,
         parent=unit.parent,
@@ -118,6 +170,10 @@ def org_unit_set_active(*, actor: Any, unit: OrgUnit, active: bool) -> OrgUnit:
         raise PermissionDenied(_("You cannot close this unit."))
     if not active and unit.students.filter(status="studying").exists():
         raise ValidationError(_("The school still has students; transfer them first."))
+    if not active and unit.children.filter(is_active=True).exists():
+        raise ValidationError(_("Close the units under this one first."))
+    if active and unit.parent is not None and not unit.parent.is_active:
+        raise ValidationError(_("Reopen the parent unit first."))
     before = snapshot(unit, ["is_active"])
     with transaction.atomic():
         unit.is_active = active

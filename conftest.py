@@ -31,3 +31,24 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def chromium_browser() -> Any:
+    """Headless Debian Chromium for ``@pytest.mark.browser`` tests (one per session)."""
+    from truongso.testing.live import chromium
+
+    with chromium() as browser:
+        yield browser
+
+
+@pytest.fixture
+def live_world(live_server: Any, django_db_serialized_rollback: None) -> Any:
+    """The test world committed to the database that ``live_server`` serves.
+
+    ``live_server`` makes the test transactional; the serialized rollback restores the
+    reference data of migrations (subjects of the curriculum) flushed by earlier tests.
+    """
+    from truongso.testing.world import build_world
+
+    return build_world()

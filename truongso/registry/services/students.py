@@ -211,6 +211,14 @@ def guardian_update(
     fields = ("full_name", "phone", "email", "citizen_id", "occupation")
     before = snapshot(guardian, fields)
     cleaned = clean_guardian_data({**before, **data})
+    taken = Guardian.objects.filter(citizen_id=cleaned.get("citizen_id")).exclude(pk=guardian.pk)
+    if cleaned.get("citizen_id") and taken.exists():
+        raise ValidationError(
+            {
+                "citizen_id": _("Another parent already has this citizen ID (%(v)s).")
+                % {"v": cleaned["citizen_id"]}
+            }
+        )
     with transaction.atomic():
         for field, value in cleaned.items():
             setattr(guardian, field, value)

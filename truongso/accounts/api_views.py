@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -24,12 +25,12 @@ class TokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-ca
     target_class = "truongso.accounts.api.TokenAuthentication"
     name = "bearerToken"
 
-    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
         return {
             "type": "http",
             "scheme": "bearer",
             "bearerFormat": "ts_<prefix>_<secret>",
-            "description": "Personal API token created on the profile page.",
+            "description": _("Personal API token created on the profile page."),
         }
 
 
@@ -43,7 +44,7 @@ class GrantSerializer(serializers.Serializer[Any]):
     role = serializers.ChoiceField(choices=Role.choices)
     role_name = serializers.CharField()
     org_unit = GrantUnitSerializer(
-        allow_null=True, help_text="Null for parent and student roles, which follow the links."
+        allow_null=True, help_text=_("Null for parent and student roles, which follow the links.")
     )
 
 
@@ -56,7 +57,7 @@ class MeSerializer(serializers.Serializer[Any]):
     roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices))
     grants = GrantSerializer(many=True)
     auth = serializers.ChoiceField(
-        choices=["token", "session"], help_text="How this request was authenticated."
+        choices=["token", "session"], help_text=_("How this request was authenticated.")
     )
 
 
@@ -75,7 +76,7 @@ def grant_rows(user: User) -> list[dict[str, Any]]:
     ]
 
 
-@extend_schema(summary="The caller, their roles and grants", responses=MeSerializer)
+@extend_schema(summary=_("The caller, their roles and grants"), responses=MeSerializer)
 @api_view(["GET"])
 def me(request: Request) -> Response:
     user = request.user

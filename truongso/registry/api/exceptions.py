@@ -1,19 +1,21 @@
 """Error responses of the REST API: service errors become 400/403/409 JSON, never a 500.
 
 Services raise Django's ``ValidationError`` (a message, a list, or a dict keyed by field)
-and ``PermissionDenied``; DRF only knows its own exceptions, so they are mapped here. A view
+and ``PermissionDenied``; DRF only knows its own exceptions, so they are mapped here. Every
+message is in the request's language (``Accept-Language``, Vietnamese by default). A view
 whose input names differ from the service's (``class`` vs ``to_class``) declares
 ``error_fields`` to translate the keys back to what the client sent.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.utils.translation import gettext as _
-from rest_framework import status
+from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler, set_rollback
@@ -48,4 +50,24 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
             {"detail": _("This conflicts with a change saved at the same moment; try again.")},
             status=status.HTTP_409_CONFLICT,
         )
-    return exception_handler(exc, context)
+    return exception_handler(_in_request_language(exc), context)
+
+
+def _in_request_language(exc: Exception) -> Exception:
+    """DRF builds a few messages without gettext (JSON parse errors, CSRF failures, the
+    wait of a throttled request); give the client a translated one instead."""
+    if isinstance(exc, exceptions.ParseError):
+        return exceptions.ParseError(_("The request body is not valid JSON."))
+    if isinstance(exc, exceptions.PermissionDenied) and str(exc.detail).startswith("CSRF"):
+        return exceptions.PermissionDenied(
+            _("CSRF check failed: send the X-CSRFToken header with the csrftoken cookie.")
+        )
+    if isinstance(exc, exceptions.Throttled):
+        wait = getattr(exc, "wait", None)
+        throttled = exceptions.Throttled(
+            detail=_("Too many requests. Try again in %(wait)s seconds.")
+            % {"wait": math.ceil(wait or 1)}
+        )
+        throttled.wait = wait  # type: ignore[attr-defined]  # read back for Retry-After
+        return throttled
+    return exc

@@ -224,6 +224,10 @@ class StudentDataSerializer(serializers.Serializer[Any]):
     current_address = text()
 
 
+class StudentUpdateSerializer(StudentDataSerializer):
+    """Sent with PATCH: only the fields given change; the learner ID never does once set."""
+
+
 class StudentAdmitSerializer(WithClassField, StudentDataSerializer):
     admitted_on = serializers.DateField()
     decision_no = text(max_length=50)
@@ -243,7 +247,7 @@ class GuardianLinkSerializer(serializers.Serializer[Any]):
     is_primary = serializers.BooleanField(default=False)
 
 
-class TransferRequestSerializer(serializers.Serializer[Any]):
+class StudentTransferSerializer(serializers.Serializer[Any]):
     to_school = RecordField(
         lambda _user, pk: first(selectors.school_directory(), pk),
         help_text=_("Any open school of the system."),

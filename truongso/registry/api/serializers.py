@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -89,7 +90,7 @@ class SubjectSerializer(serializers.ModelSerializer[Subject]):
 class GradeSubjectSerializer(serializers.ModelSerializer[GradeSubject]):
     subject = SubjectSerializer()
     regular_assessments = serializers.IntegerField(
-        help_text="Regular assessments per semester (Thông tư 22/2021, Art. 6.2.b)."
+        help_text=_("Regular assessments per semester (Thông tư 22/2021, Art. 6.2.b).")
     )
 
     class Meta:
@@ -122,7 +123,7 @@ class ClassSerializer(serializers.ModelSerializer[SchoolClass]):
     school_year = SchoolYearRefSerializer()
     homeroom_teacher = StaffRefSerializer(allow_null=True)
     size = serializers.IntegerField(
-        allow_null=True, help_text="Students currently in the class (lists only)."
+        allow_null=True, help_text=_("Students currently in the class (lists only).")
     )
 
     class Meta:
@@ -168,10 +169,10 @@ class StaffSerializer(serializers.ModelSerializer[Staff]):
         ]
 
 
-class StudentListSerializer(serializers.ModelSerializer[Student]):
+class StudentRowSerializer(serializers.ModelSerializer[Student]):
     """One row of the student list: identity, school and current class."""
 
-    identifier = serializers.CharField(help_text="The learner ID, or the temporary code.")
+    identifier = serializers.CharField(help_text=_("The learner ID, or the temporary code."))
     ethnicity_name = serializers.SerializerMethodField()
     school = OrgUnitRefSerializer(allow_null=True)
     current_class = ClassRefSerializer(allow_null=True)
@@ -220,13 +221,13 @@ class PlacementSerializer(serializers.ModelSerializer[Placement]):
         fields = ["school_class", "school", "school_year", "start_date", "end_date"]
 
 
-class StudentDetailSerializer(StudentListSerializer):
+class StudentDetailSerializer(StudentRowSerializer):
     guardians = GuardianSerializer(source="guardian_links", many=True)
     current_placement = serializers.SerializerMethodField()
 
-    class Meta(StudentListSerializer.Meta):
+    class Meta(StudentRowSerializer.Meta):
         fields = [
-            *StudentListSerializer.Meta.fields,
+            *StudentRowSerializer.Meta.fields,
             "citizen_id",
             "nationality",
             "birthplace",

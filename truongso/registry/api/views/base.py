@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.pagination import BasePagination
@@ -19,7 +20,7 @@ from truongso.registry.api.pagination import ApiPagination
 DETAIL = inline_serializer("ErrorDetail", {"detail": serializers.CharField()})
 FIELD_ERRORS: dict[str, Any] = {
     "type": "object",
-    "description": "Messages by field name; general ones under non_field_errors.",
+    "description": _("Messages by field name; general ones under non_field_errors."),
     "additionalProperties": {"type": "array", "items": {"type": "string"}},
 }
 
@@ -27,9 +28,9 @@ FIELD_ERRORS: dict[str, Any] = {
 def errors(*codes: int) -> dict[int, OpenApiResponse]:
     """Documented error responses: 400 has field messages, the others a ``detail``."""
     described = {
-        400: OpenApiResponse(FIELD_ERRORS, "Invalid input (messages in the request language)."),
-        403: OpenApiResponse(DETAIL, "Visible to you, but you may not do this."),
-        404: OpenApiResponse(DETAIL, "No such record among those you may see."),
+        400: OpenApiResponse(FIELD_ERRORS, _("Invalid input (messages in the request language).")),
+        403: OpenApiResponse(DETAIL, _("Visible to you, but you may not do this.")),
+        404: OpenApiResponse(DETAIL, _("No such record among those you may see.")),
     }
     return {code: described[code] for code in codes}
 

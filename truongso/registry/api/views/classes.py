@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -11,7 +12,7 @@ from truongso.registry import selectors
 from truongso.registry.api import inputs
 from truongso.registry.api.serializers import (
     ClassSerializer,
-    StudentListSerializer,
+    StudentRowSerializer,
     TeachingAssignmentSerializer,
 )
 from truongso.registry.api.views.base import ApiViewSet, errors
@@ -20,7 +21,7 @@ from truongso.registry.services import classes
 
 class ClassViewSet(ApiViewSet):
     @extend_schema(
-        summary="Classes you may see",
+        summary=_("Classes you may see"),
         parameters=[inputs.ClassFilterSerializer],
         responses={200: ClassSerializer(many=True), **errors(400)},
     )
@@ -34,12 +35,12 @@ class ClassViewSet(ApiViewSet):
         )
         return self.page(rows, ClassSerializer)
 
-    @extend_schema(summary="One class", responses={200: ClassSerializer, **errors(404)})
+    @extend_schema(summary=_("One class"), responses={200: ClassSerializer, **errors(404)})
     def retrieve(self, request: Request, pk: int) -> Response:
         return self.show(selectors.class_detail(request.user, pk), ClassSerializer)
 
     @extend_schema(
-        summary="Open a class in a school year",
+        summary=_("Open a class in a school year"),
         request=inputs.ClassCreateSerializer,
         responses={201: ClassSerializer, **errors(400, 403)},
     )
@@ -49,7 +50,7 @@ class ClassViewSet(ApiViewSet):
         return self.show(created, ClassSerializer, status=201)
 
     @extend_schema(
-        summary="Rename a class or change its homeroom teacher",
+        summary=_("Rename a class or change its homeroom teacher"),
         request=inputs.ClassUpdateSerializer,
         responses={200: ClassSerializer, **errors(400, 403, 404)},
     )
@@ -57,7 +58,7 @@ class ClassViewSet(ApiViewSet):
         return self._update(request, pk, partial=False)
 
     @extend_schema(
-        summary="Rename a class or change its homeroom teacher (only the fields sent)",
+        summary=_("Rename a class or change its homeroom teacher (only the fields sent)"),
         request=inputs.ClassUpdateSerializer,
         responses={200: ClassSerializer, **errors(400, 403, 404)},
     )
@@ -76,21 +77,21 @@ class ClassViewSet(ApiViewSet):
         return self.show(updated, ClassSerializer)
 
     @extend_schema(
-        summary="Students currently in the class",
-        responses={200: StudentListSerializer(many=True), **errors(404)},
+        summary=_("Students currently in the class"),
+        responses={200: StudentRowSerializer(many=True), **errors(404)},
     )
     @action(detail=True, methods=["get"])
     def students(self, request: Request, pk: int) -> Response:
         school_class = selectors.class_detail(request.user, pk)
         rows = selectors.student_list(request.user, school_class=school_class, status=None)
-        return self.page(rows, StudentListSerializer)
+        return self.page(rows, StudentRowSerializer)
 
 
 class TeachingAssignmentViewSet(ApiViewSet):
     error_fields = {"school_class": "class"}
 
     @extend_schema(
-        summary="Teaching assignments you may see",
+        summary=_("Teaching assignments you may see"),
         parameters=[inputs.AssignmentFilterSerializer],
         responses={200: TeachingAssignmentSerializer(many=True), **errors(400)},
     )
@@ -102,7 +103,7 @@ class TeachingAssignmentViewSet(ApiViewSet):
         return self.page(rows, TeachingAssignmentSerializer)
 
     @extend_schema(
-        summary="Assign the teacher of a subject in a class (replaces the previous one)",
+        summary=_("Assign the teacher of a subject in a class (replaces the previous one)"),
         request=inputs.AssignmentCreateSerializer,
         responses={201: TeachingAssignmentSerializer, **errors(400, 403)},
     )
@@ -117,7 +118,7 @@ class TeachingAssignmentViewSet(ApiViewSet):
         )
         return self.show(assignment, TeachingAssignmentSerializer, status=201)
 
-    @extend_schema(summary="Remove an assignment", responses={204: None, **errors(403, 404)})
+    @extend_schema(summary=_("Remove an assignment"), responses={204: None, **errors(403, 404)})
     def destroy(self, request: Request, pk: int) -> Response:
         assignment = selectors.teaching_assignment_detail(request.user, pk)
         classes.teaching_unassign(actor=request.user, assignment=assignment)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -20,7 +21,7 @@ from truongso.registry.services import org
 
 class OrgUnitViewSet(ApiViewSet):
     @extend_schema(
-        summary="Org units you may see",
+        summary=_("Org units you may see"),
         parameters=[inputs.OrgUnitFilterSerializer],
         responses={200: OrgUnitSerializer(many=True), **errors(400)},
     )
@@ -36,12 +37,12 @@ class OrgUnitViewSet(ApiViewSet):
         )
         return self.page(units, OrgUnitSerializer)
 
-    @extend_schema(summary="One org unit", responses={200: OrgUnitSerializer, **errors(404)})
+    @extend_schema(summary=_("One org unit"), responses={200: OrgUnitSerializer, **errors(404)})
     def retrieve(self, request: Request, pk: int) -> Response:
         return self.show(selectors.org_unit_detail(request.user, pk), OrgUnitSerializer)
 
     @extend_schema(
-        summary="Add a unit under a parent (org management right on the parent)",
+        summary=_("Add a unit under a parent (org management right on the parent)"),
         request=inputs.OrgUnitCreateSerializer,
         responses={201: OrgUnitSerializer, **errors(400, 403)},
     )
@@ -51,7 +52,7 @@ class OrgUnitViewSet(ApiViewSet):
         return self.show(unit, OrgUnitSerializer, status=201)
 
     @extend_schema(
-        summary="Change the descriptive fields of a unit",
+        summary=_("Change the descriptive fields of a unit"),
         request=inputs.OrgUnitUpdateSerializer,
         responses={200: OrgUnitSerializer, **errors(400, 403, 404)},
     )
@@ -67,7 +68,7 @@ class SchoolYearViewSet(ApiViewSet):
     pagination_class = None
 
     @extend_schema(
-        summary="School years with their semesters", responses=SchoolYearSerializer(many=True)
+        summary=_("School years with their semesters"), responses=SchoolYearSerializer(many=True)
     )
     def list(self, request: Request) -> Response:
         return self.listing(selectors.school_year_list(), SchoolYearSerializer)
@@ -76,7 +77,9 @@ class SchoolYearViewSet(ApiViewSet):
 class SubjectViewSet(ApiViewSet):
     pagination_class = None
 
-    @extend_schema(summary="Subjects of the 2018 programme", responses=SubjectSerializer(many=True))
+    @extend_schema(
+        summary=_("Subjects of the 2018 programme"), responses=SubjectSerializer(many=True)
+    )
     def list(self, request: Request) -> Response:
         return self.listing(selectors.subject_list(), SubjectSerializer)
 
@@ -85,7 +88,7 @@ class GradeSubjectViewSet(ApiViewSet):
     pagination_class = None
 
     @extend_schema(
-        summary="Subjects per grade: periods per year and assessment type",
+        summary=_("Subjects per grade: periods per year and assessment type"),
         parameters=[inputs.GradeSubjectFilterSerializer],
         responses={200: GradeSubjectSerializer(many=True), **errors(400)},
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,7 +16,7 @@ from truongso.registry.services import staff
 
 class StaffViewSet(ApiViewSet):
     @extend_schema(
-        summary="Staff you may see",
+        summary=_("Staff you may see"),
         parameters=[inputs.StaffFilterSerializer],
         responses={200: StaffSerializer(many=True), **errors(400)},
     )
@@ -30,12 +31,12 @@ class StaffViewSet(ApiViewSet):
         )
         return self.page(rows, StaffSerializer)
 
-    @extend_schema(summary="One staff member", responses={200: StaffSerializer, **errors(404)})
+    @extend_schema(summary=_("One staff member"), responses={200: StaffSerializer, **errors(404)})
     def retrieve(self, request: Request, pk: int) -> Response:
         return self.show(selectors.staff_detail(request.user, pk), StaffSerializer)
 
     @extend_schema(
-        summary="Add a staff member to a unit",
+        summary=_("Add a staff member to a unit"),
         request=inputs.StaffCreateSerializer,
         responses={201: StaffSerializer, **errors(400, 403)},
     )
@@ -46,7 +47,7 @@ class StaffViewSet(ApiViewSet):
         return self.show(created, StaffSerializer, status=201)
 
     @extend_schema(
-        summary="Correct a staff record (only the fields sent)",
+        summary=_("Correct a staff record (only the fields sent)"),
         request=inputs.StaffUpdateSerializer,
         responses={200: StaffSerializer, **errors(400, 403, 404)},
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -13,7 +14,7 @@ from truongso.registry.api.serializers import (
     GuardianSerializer,
     StudentDetailSerializer,
     StudentHistorySerializer,
-    StudentListSerializer,
+    StudentRowSerializer,
     TransferSerializer,
 )
 from truongso.registry.api.views.base import ApiViewSet, errors
@@ -31,9 +32,9 @@ class StudentViewSet(ApiViewSet):
         return {"to_class": "class"}
 
     @extend_schema(
-        summary="Students you may see",
+        summary=_("Students you may see"),
         parameters=[inputs.StudentFilterSerializer],
-        responses={200: StudentListSerializer(many=True), **errors(400)},
+        responses={200: StudentRowSerializer(many=True), **errors(400)},
     )
     def list(self, request: Request) -> Response:
         found = self.filters(inputs.StudentFilterSerializer)
@@ -45,21 +46,21 @@ class StudentViewSet(ApiViewSet):
             grade=found.get("grade"),
             status=None if found["status"] == inputs.ALL else found["status"],
         )
-        return self.page(rows, StudentListSerializer)
+        return self.page(rows, StudentRowSerializer)
 
     def _detail(self, request: Request, pk: int, status: int = 200) -> Response:
         student = selectors.student_detail(request.user, pk)
         return self.show(student, StudentDetailSerializer, status=status)
 
     @extend_schema(
-        summary="A student's profile with guardians and current class",
+        summary=_("A student's profile with guardians and current class"),
         responses={200: StudentDetailSerializer, **errors(404)},
     )
     def retrieve(self, request: Request, pk: int) -> Response:
         return self._detail(request, pk)
 
     @extend_schema(
-        summary="Admit a new student into a class (record, placement, register line)",
+        summary=_("Admit a new student into a class (record, placement, register line)"),
         request=inputs.StudentAdmitSerializer,
         responses={201: StudentDetailSerializer, **errors(400, 403)},
     )
@@ -75,18 +76,18 @@ class StudentViewSet(ApiViewSet):
         return self._detail(request, student.pk, status=201)
 
     @extend_schema(
-        summary="Correct personal data (the learner ID never changes once set)",
-        request=inputs.StudentDataSerializer,
+        summary=_("Correct personal data (the learner ID never changes once set)"),
+        request=inputs.StudentUpdateSerializer,
         responses={200: StudentDetailSerializer, **WRITE_ERRORS},
     )
     def partial_update(self, request: Request, pk: int) -> Response:
         student = selectors.student_detail(request.user, pk)
-        data = self.parse(inputs.StudentDataSerializer, partial=True)
+        data = self.parse(inputs.StudentUpdateSerializer, partial=True)
         students.student_update(actor=request.user, student=student, data=data)
         return self._detail(request, pk)
 
     @extend_schema(
-        summary="Record the learner ID issued by the Ministry for a temporary code",
+        summary=_("Record the learner ID issued by the Ministry for a temporary code"),
         request=inputs.LearnerIdSerializer,
         responses={200: StudentDetailSerializer, **WRITE_ERRORS},
     )
@@ -98,7 +99,7 @@ class StudentViewSet(ApiViewSet):
         return self._detail(request, pk)
 
     @extend_schema(
-        summary="Enrolment history and register lines",
+        summary=_("Enrolment history and register lines"),
         responses={200: StudentHistorySerializer, **errors(404)},
     )
     @action(detail=True, methods=["get"])
@@ -111,7 +112,7 @@ class StudentViewSet(ApiViewSet):
         return self.show(history, StudentHistorySerializer)
 
     @extend_schema(
-        summary="Link a parent or guardian (an existing one is reused)",
+        summary=_("Link a parent or guardian (an existing one is reused)"),
         request=inputs.GuardianLinkSerializer,
         responses={201: GuardianSerializer, **WRITE_ERRORS},
     )
@@ -129,19 +130,19 @@ class StudentViewSet(ApiViewSet):
         return self.show(link, GuardianSerializer, status=201)
 
     @extend_schema(
-        summary="Ask another school of the system to take the student",
-        request=inputs.TransferRequestSerializer,
+        summary=_("Ask another school of the system to take the student"),
+        request=inputs.StudentTransferSerializer,
         responses={201: TransferSerializer, **WRITE_ERRORS},
     )
     @action(detail=True, methods=["post"])
     def transfer(self, request: Request, pk: int) -> Response:
         student = selectors.student_detail(request.user, pk)
-        data = self.parse(inputs.TransferRequestSerializer)
+        data = self.parse(inputs.StudentTransferSerializer)
         sent = enrolment.transfer_request(actor=request.user, student=student, **data)
         return self.show(sent, TransferSerializer, status=201)
 
     @extend_schema(
-        summary="Move the student to another class of the same school and year",
+        summary=_("Move the student to another class of the same school and year"),
         request=inputs.ClassChangeSerializer,
         responses={200: StudentDetailSerializer, **WRITE_ERRORS},
     )
@@ -159,7 +160,7 @@ class StudentViewSet(ApiViewSet):
         return self._detail(request, pk)
 
     @extend_schema(
-        summary="The student leaves: moved outside the system, left, or graduated",
+        summary=_("The student leaves: moved outside the system, left, or graduated"),
         request=inputs.StudentExitSerializer,
         responses={200: StudentDetailSerializer, **WRITE_ERRORS},
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -20,7 +21,7 @@ class TransferViewSet(ApiViewSet):
     error_fields = {"to_class": "class"}
 
     @extend_schema(
-        summary="Transfers from or to your schools, waiting and decided",
+        summary=_("Transfers from or to your schools, waiting and decided"),
         parameters=[inputs.TransferFilterSerializer],
         responses={200: TransferSerializer(many=True), **errors(400)},
     )
@@ -29,7 +30,7 @@ class TransferViewSet(ApiViewSet):
         rows = selectors.transfer_list(request.user, status=found.get("status", ""))
         return self.page(rows, TransferSerializer)
 
-    @extend_schema(summary="One transfer", responses={200: TransferSerializer, **errors(404)})
+    @extend_schema(summary=_("One transfer"), responses={200: TransferSerializer, **errors(404)})
     def retrieve(self, request: Request, pk: int) -> Response:
         return self.show(selectors.transfer_detail(request.user, pk), TransferSerializer)
 
@@ -37,7 +38,7 @@ class TransferViewSet(ApiViewSet):
         return self.show(selectors.transfer_detail(request.user, pk), TransferSerializer)
 
     @extend_schema(
-        summary="The receiving school accepts and places the student in a class",
+        summary=_("The receiving school accepts and places the student in a class"),
         request=inputs.TransferAcceptSerializer,
         responses={200: TransferSerializer, **DECISION_ERRORS},
     )
@@ -51,7 +52,7 @@ class TransferViewSet(ApiViewSet):
         return self._answer(request, pk)
 
     @extend_schema(
-        summary="The receiving school refuses the transfer",
+        summary=_("The receiving school refuses the transfer"),
         request=inputs.TransferDecisionSerializer,
         responses={200: TransferSerializer, **DECISION_ERRORS},
     )
@@ -60,7 +61,7 @@ class TransferViewSet(ApiViewSet):
         return self._decide(request, pk, cancel=False)
 
     @extend_schema(
-        summary="The sending school withdraws its request",
+        summary=_("The sending school withdraws its request"),
         request=inputs.TransferDecisionSerializer,
         responses={200: TransferSerializer, **DECISION_ERRORS},
     )

@@ -39,7 +39,9 @@ STAFF_FIELDS = (
 
 
 def clean_staff_data(data: Mapping[str, Any]) -> dict[str, Any]:
-    cleaned = collect(
+    """Every field at once; all errors keyed by field name, not just the first group."""
+    cleaned: dict[str, Any] = {}
+    collect(
         {
             "full_name": lambda: clean_full_name(data.get("full_name")),
             "birth_date": lambda: (
@@ -53,18 +55,14 @@ def clean_staff_data(data: Mapping[str, Any]) -> dict[str, Any]:
             "staff_code": lambda: clean_text(data.get("staff_code"), max_length=20) or None,
             "position": lambda: _choice(data.get("position") or Position.TEACHER, Position),
             "employment": lambda: _choice(data.get("employment") or "", Employment, blank=True),
-        }
-    )
-    cleaned.update(
-        collect(
-            {
-                "citizen_id": lambda: clean_citizen_id(
-                    data.get("citizen_id"),
-                    birth_date=cleaned["birth_date"],
-                    gender=cleaned["gender"] or None,
-                ),
-            }
-        )
+            # Last: compared with the birth date and gender cleaned above.
+            "citizen_id": lambda: clean_citizen_id(
+                data.get("citizen_id"),
+                birth_date=cleaned.get("birth_date"),
+                gender=cleaned.get("gender") or None,
+            ),
+        },
+        into=cleaned,
     )
     if "main_subject" in data:
         cleaned["main_subject"] = data["main_subject"]

@@ -10,8 +10,8 @@ from truongso.accounts.models import RoleAssignment, User
 from truongso.accounts.services import (
     initial_password,
     staff_account_create,
-    username_suggest,
     user_create,
+    username_suggest,
 )
 from truongso.core import authz
 from truongso.core.authz import SYSTEM, Perm

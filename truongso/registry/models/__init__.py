@@ -8,6 +8,7 @@ from truongso.registry.models.enrolment import (
     TransferRequest,
     TransferStatus,
 )
+from truongso.registry.models.jobs import ImportJob, ImportKind, ImportStatus
 from truongso.registry.models.org import OrgUnit
 from truongso.registry.models.people import SchoolClass, Staff, TeachingAssignment
 from truongso.registry.models.students import Guardian, Student, StudentGuardian, StudentStatus
@@ -17,6 +18,9 @@ __all__ = [
     "EventKind",
     "GradeSubject",
     "Guardian",
+    "ImportJob",
+    "ImportKind",
+    "ImportStatus",
     "OrgUnit",
     "Placement",
     "RegisterEntry",

@@ -12,7 +12,6 @@ from django.utils import timezone
 from truongso.celery import app as celery_app
 from truongso.core import health
 from truongso.core.models import WorkerHeartbeat
-from truongso.core.worker import beat
 
 UNREACHABLE = "redis://127.0.0.1:1/0"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -105,7 +104,9 @@ def test_reachable_redis_without_workers_is_degraded(client, db, broker, redis_u
 
 def test_reachable_redis_with_a_live_worker_is_ok(client, db, broker, redis_url):
     broker(redis_url)
-    beat("worker-1@app-server")
+    # What ``core.worker.beat`` writes (it also closes stale connections, which would end
+    # the test's transaction on PostgreSQL).
+    WorkerHeartbeat.objects.create(hostname="worker-1@app-server", seen_at=timezone.now())
     WorkerHeartbeat.objects.create(
         hostname="worker-2@gone", seen_at=timezone.now() - dt.timedelta(minutes=10)
     )

@@ -169,7 +169,12 @@ def place(
 
 
 def _lock(student: Student) -> Student:
-    return Student.objects.select_for_update().select_related("school").get(pk=student.pk)
+    # of=self: PostgreSQL cannot lock the nullable side of the outer join to the school.
+    return (
+        Student.objects.select_for_update(of=("self",))
+        .select_related("school")
+        .get(pk=student.pk)
+    )
 
 
 def class_change(

@@ -22,6 +22,7 @@ from truongso.core import authz
 from truongso.core.authz import ROLE_POLICIES, Perm, Role
 from truongso.registry.demo.accounts import DEMO_ACCOUNTS
 from truongso.registry.demo.names import SURNAMES
+from truongso.registry.integrity import enrolment_problems
 from truongso.registry.models import (
     EnrolmentEvent,
     GradeSubject,
@@ -77,6 +78,7 @@ def test_org_tree_has_every_level_under_the_right_parent(district):
 
 
 def test_every_studying_student_has_one_open_placement_in_the_current_class(district):
+    assert enrolment_problems() == []
     studying = dict(
         Student.objects.filter(status=StudentStatus.STUDYING).values_list("pk", "current_class")
     )

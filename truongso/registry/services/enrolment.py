@@ -171,9 +171,7 @@ def place(
 def _lock(student: Student) -> Student:
     # of=self: PostgreSQL cannot lock the nullable side of the outer join to the school.
     return (
-        Student.objects.select_for_update(of=("self",))
-        .select_related("school")
-        .get(pk=student.pk)
+        Student.objects.select_for_update(of=("self",)).select_related("school").get(pk=student.pk)
     )
 
 

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from truongso.registry import selectors
 from truongso.registry.api import inputs
 from truongso.registry.api.serializers import (
+    STUDENT_ROW_COLUMNS,
     ClassSerializer,
     StudentRowSerializer,
     TeachingAssignmentSerializer,
@@ -84,7 +85,7 @@ class ClassViewSet(ApiViewSet):
     def students(self, request: Request, pk: int) -> Response:
         school_class = selectors.class_detail(request.user, pk)
         rows = selectors.student_list(request.user, school_class=school_class, status=None)
-        return self.page(rows, StudentRowSerializer)
+        return self.page(rows.only(*STUDENT_ROW_COLUMNS), StudentRowSerializer)
 
 
 class TeachingAssignmentViewSet(ApiViewSet):

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from truongso.registry import selectors
 from truongso.registry.api import inputs
 from truongso.registry.api.serializers import (
+    STUDENT_ROW_COLUMNS,
     GuardianSerializer,
     StudentDetailSerializer,
     StudentHistorySerializer,
@@ -46,7 +47,7 @@ class StudentViewSet(ApiViewSet):
             grade=found.get("grade"),
             status=None if found["status"] == inputs.ALL else found["status"],
         )
-        return self.page(rows, StudentRowSerializer)
+        return self.page(rows.only(*STUDENT_ROW_COLUMNS), StudentRowSerializer)
 
     def _detail(self, request: Request, pk: int, status: int = 200) -> Response:
         student = selectors.student_detail(request.user, pk)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from truongso.accounts import views
+from truongso.accounts import views, views_roles
 
 app_name = "accounts"
 urlpatterns = [
@@ -11,4 +11,7 @@ urlpatterns = [
     path("me/password/", views.PasswordChange.as_view(), name="password_change"),
     path("me/tokens/", views.token_create, name="token_create"),
     path("me/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+    path("roles/", views_roles.role_list, name="role_list"),
+    path("roles/grant/", views_roles.role_grant, name="role_grant"),
+    path("roles/<int:pk>/revoke/", views_roles.role_revoke, name="role_revoke"),
 ]

@@ -99,7 +99,10 @@ def org_unit_create(
     elif not authz.can(actor, Perm.ORG_MANAGE, parent.path):
         raise PermissionDenied(_("You cannot add units here."))
     code = code.strip().upper()
-    validate_org_code(code)
+    try:
+        validate_org_code(code)
+    except ValidationError as exc:
+        raise ValidationError({"code": exc.error_list}) from exc
     contact = {"name": name, "address": address, "phone": phone, "email": email}
     _check_contact(contact)
     _check_shape(kind=kind, parent=parent, level=level, grades=(grade_from, grade_to))

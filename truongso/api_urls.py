@@ -5,10 +5,10 @@ URL names live in the ``api`` namespace, e.g. ``api:student-list``, ``api:me``.
 
 from django.urls import include, path
 
-from truongso.accounts import api_views
+from truongso.accounts.api_views import me
 
 app_name = "api"
 urlpatterns = [
-    path("me/", api_views.me, name="me"),
+    path("me/", me, name="me"),
     path("", include("truongso.registry.api.urls")),
 ]

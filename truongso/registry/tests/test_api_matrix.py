@@ -361,3 +361,148 @@ def test_unknown_and_huge_ids_answer_404(world, api):
         assert client.get(f"{API}/classes/{pk}/").status_code == 404
     assert client.get(f"{API}/students/abc/").status_code == 404
     assert client.get(f"{API}/students/-1/").status_code == 404
+
+
+# --- Every other write endpoint × every role ------------------------------------------------
+
+
+def _temp_code_pupil(world):
+    from truongso.registry.services.students import student_admit
+
+    return student_admit(
+        actor=SYSTEM,
+        school_class=world.class_6a1,
+        admitted_on=world.year.start_date,
+        data={"full_name": "Lò Thị Mai", "birth_date": "2014-06-01", "gender": "F"},
+    )
+
+
+def _pending(world):
+    return transfer_request(
+        actor=SYSTEM,
+        student=world.students["binh"],
+        to_school=world.school_c,
+        date=world.year.start_date.replace(month=11),
+        reason="Chuyển nhà",
+    )
+
+
+def _request(world, write):
+    """(method, path, body) of one write, setting up what it needs."""
+    an, binh = world.students["an"], world.students["binh"]
+    if write == "org-unit-create":
+        body = {"kind": "school", "code": "34070077", "name": "Trường THCS Mới"}
+        return (
+            "post",
+            f"{API}/org-units/",
+            {**body, "parent": world.bureau_unit.pk, "level": "thcs"},
+        )
+    if write == "class-create":
+        body = {"school": world.school_a.pk, "school_year": world.year.pk, "grade": 7}
+        return "post", f"{API}/classes/", {**body, "name": "7A1"}
+    if write == "staff-create":
+        return "post", f"{API}/staff/", {"org_unit": world.school_a.pk, "full_name": "Vũ Thị Lan"}
+    if write == "assignment-create":
+        body = {"class": world.class_6a2.pk, "staff": world.staff["homeroom"].pk}
+        return "post", f"{API}/teaching-assignments/", {**body, "subject": _subject("NV")}
+    if write == "guardian-link":
+        body = {"full_name": "Nguyễn Thị Mẹ", "relation": "mother"}
+        return "post", f"{API}/students/{an.pk}/guardians/", body
+    if write == "learner-id":
+        pupil = _temp_code_pupil(world)
+        return "post", f"{API}/students/{pupil.pk}/learner-id/", {"learner_id": "3407555555"}
+    if write == "exit":
+        body = {"kind": "left", "date": "2025-11-01", "reason": "Ốm dài ngày"}
+        return "post", f"{API}/students/{binh.pk}/exit/", body
+    if write == "transfer-request":
+        body = {"to_school": world.school_c.pk, "date": "2025-11-01", "reason": "Chuyển nhà"}
+        return "post", f"{API}/students/{binh.pk}/transfer/", body
+    sent = _pending(world)
+    if write == "transfer-accept":
+        return "post", f"{API}/transfers/{sent.pk}/accept/", {"class": world.class_c.pk}
+    return "post", f"{API}/transfers/{sent.pk}/{write.removeprefix('transfer-')}/", {}
+
+
+def _subject(code):
+    return Subject.objects.get(code=code).pk
+
+
+def _expect(ok, *, allowed, forbidden=(), unknown_input=()):
+    """Status by role: ``ok`` for allowed, 403 seen-but-not-allowed, 400 when an ID in the
+    body is unknown to the caller, 404 when the record in the URL is."""
+    table = {}
+    for username in ROLES:
+        if username in allowed:
+            table[username] = ok
+        elif username in forbidden:
+            table[username] = 403
+        elif username in unknown_input:
+            table[username] = 400
+        else:
+            table[username] = 404
+    return table
+
+
+EVERYONE = set(ROLES)
+SEES_6A1 = {"ministry", "department", "bureau", "principal", "vice", "clerk", "accountant"}
+SEES_6A1 |= {"teacher"}
+WRITES = {
+    "org-unit-create": _expect(
+        201, allowed={"ministry", "department", "bureau"}, unknown_input=EVERYONE
+    ),
+    "class-create": _expect(
+        201,
+        allowed=CLASS_MANAGE_A,
+        forbidden={"ministry", "department", "bureau", "accountant", "teacher", "homeroom"},
+        unknown_input=EVERYONE,
+    ),
+    "staff-create": _expect(
+        201,
+        allowed=STAFF_MANAGE_A,
+        forbidden={"clerk", "accountant", "teacher", "homeroom"},
+        unknown_input=EVERYONE,
+    ),
+    "assignment-create": _expect(
+        201,
+        allowed=CLASS_MANAGE_A,
+        forbidden={"ministry", "department", "bureau"},
+        unknown_input=EVERYONE,
+    ),
+    "guardian-link": _expect(
+        201,
+        allowed=STUDENT_EDIT,
+        forbidden={"ministry", "department", "bureau", "accountant", "teacher", "parent"}
+        | {"student"},
+    ),
+    "learner-id": _expect(
+        200, allowed=STUDENT_EDIT, forbidden={"ministry", "department", "bureau"} | SEES_6A1
+    ),
+    "exit": _expect(200, allowed=ENROLMENT_A, forbidden={"accountant", "teacher"}),
+    "transfer-request": _expect(201, allowed=ENROLMENT_A, forbidden={"accountant", "teacher"}),
+    "transfer-accept": _expect(
+        200,
+        allowed={"ministry", "department", "other_bureau", "principal_c"},
+        unknown_input={"bureau", "principal", "vice", "clerk"},
+    ),
+    "transfer-decline": _expect(
+        200,
+        allowed={"ministry", "department", "other_bureau", "principal_c"},
+        forbidden={"bureau", "principal", "vice", "clerk"},
+    ),
+    "transfer-cancel": _expect(200, allowed=ENROLMENT_A, forbidden={"other_bureau", "principal_c"}),
+}
+
+
+@pytest.mark.parametrize("username", ROLES)
+@pytest.mark.parametrize("write", sorted(WRITES))
+def test_every_write_by_every_role(world, api, write, username):
+    client = api(username)
+    method, path, body = _request(world, write)
+    before = fingerprint()
+    response = getattr(client, method)(path, body)
+    expected = WRITES[write][username]
+    assert response.status_code == expected, response.content
+    if expected >= 400:
+        assert fingerprint() == before
+    if expected == 400:  # only the IDs the caller cannot see are named
+        assert set(response.json()) <= {"parent", "school", "org_unit", "class", "staff"}

@@ -33,9 +33,13 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
             item.add_marker(skip)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def chromium_browser() -> Any:
-    """Headless Debian Chromium for ``@pytest.mark.browser`` tests (one per session)."""
+    """Headless Debian Chromium for ``@pytest.mark.browser`` tests, one per test.
+
+    Not per session: while Playwright's sync API runs, the ORM of the test thread works in
+    another context (another connection object), so a browser left open would make the
+    serialized rollback of the next test miss its data. Request it after ``live_world``."""
     from truongso.testing.live import chromium
 
     with chromium() as browser:

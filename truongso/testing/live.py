@@ -9,10 +9,10 @@ async-safety check must be relaxed for the ORM calls the test itself makes
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from truongso.testing.browser import CHROMIUM_ARGS, chromium_path
 from truongso.testing.world import PASSWORD
@@ -98,4 +98,4 @@ def ui_login(page: Page, username: str, password: str = PASSWORD) -> None:
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill(password)
     page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(re.compile(r"/$"))
+    page.wait_for_url(lambda url: urlsplit(url).path == "/")

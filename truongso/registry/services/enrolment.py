@@ -340,6 +340,8 @@ def student_exit(
         raise ValidationError({"other_school_name": _("Name the school the student moves to.")})
     with transaction.atomic():
         student = _lock(student)
+        if student.status != StudentStatus.STUDYING:  # the caller's copy may be stale
+            raise ValidationError(_("Only a studying student can leave."))
         placement = _close_placement(student, date)
         _register_leave(student, school, date, kind, reason or other_school_name)
         _event(
@@ -362,10 +364,10 @@ def student_return(
 ) -> Student:
     """A student who left comes back to a school of the system (new register line)."""
     _require(actor, to_class.school)
-    if student.status == StudentStatus.STUDYING:
-        raise ValidationError(_("The student is already studying."))
     with transaction.atomic():
         student = _lock(student)
+        if student.status == StudentStatus.STUDYING:  # checked on the locked row
+            raise ValidationError(_("The student is already studying."))
         student.school = to_class.school
         student.status = StudentStatus.STUDYING
         student.save(update_fields=["school", "status", "updated_at"])

@@ -109,12 +109,20 @@ def student_admit(
     return student
 
 
+def _learner_id_field(value: Any) -> str | None:
+    """The cleaned learner ID; its error is keyed by field so that forms show it there."""
+    try:
+        return clean_learner_id(value)
+    except ValidationError as exc:
+        raise ValidationError({"learner_id": exc.error_list}) from exc
+
+
 def student_update(*, actor: Any, student: Student, data: Mapping[str, Any]) -> Student:
     """Correct a student's personal data. The learner ID, once set, never changes."""
     if not authz.check(actor, Perm.STUDENT_EDIT, student):
         raise PermissionDenied(_("You cannot change this student's record."))
     current = snapshot(student, STUDENT_FIELDS)
-    incoming_id = clean_learner_id(data.get("learner_id", student.learner_id))
+    incoming_id = _learner_id_field(data.get("learner_id", student.learner_id))
     if student.learner_id and incoming_id != student.learner_id:
         raise ValidationError({"learner_id": _("The learner ID never changes once assigned.")})
     cleaned = clean_student_data({**current, **data})
@@ -133,7 +141,7 @@ def learner_id_assign(*, actor: Any, student: Student, learner_id: str) -> Stude
         raise PermissionDenied(_("You cannot change this student's record."))
     if student.learner_id:
         raise ValidationError({"learner_id": _("This student already has a learner ID.")})
-    value = clean_learner_id(learner_id)
+    value = _learner_id_field(learner_id)
     if value is None:
         raise ValidationError({"learner_id": _("This field is required.")})
     _check_unique({"learner_id": value}, exclude_pk=student.pk)

@@ -167,7 +167,8 @@ def test_htmx_request_returns_only_the_results(client, world):
     response = client.get(LIST, {"q": "nguyen van an"}, headers={"HX-Request": "true"})
     html = response.content.decode()
     assert response.status_code == 200
-    assert html.lstrip().startswith('<div id="student-results"')
+    assert 'id="student-results"' not in html  # the inside of the region, swapped in place
+    assert html.lstrip().startswith('<div class="card mb-3">')
     assert "<html" not in html and "navbar" not in html and 'name="q"' not in html
     assert names_on(response) == {"Nguyễn Văn An"}
     assert "HX-Request" in response.headers["Vary"]

@@ -1,0 +1,1 @@
+"""A bare Django project for the API benchmark's baseline: one JSON view, no DB, no auth."""

@@ -101,7 +101,8 @@ def test_wrong_secret_expired_revoked_and_inactive_answer_401(world):
     assert call(f"Bearer {secret}").status_code == 200
     world.clerk.is_active = False
     world.clerk.save(update_fields=["is_active"])
-    assert call(f"Bearer {secret}").status_code == 401
+    response = call(f"Bearer {secret}")
+    assert (response.status_code, response.json()) == (401, {"detail": INVALID})
 
     world.clerk.is_active = True
     world.clerk.save(update_fields=["is_active"])

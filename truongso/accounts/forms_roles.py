@@ -30,6 +30,10 @@ else:  # the stubs' generics do not exist at run time
 
 
 class UnitField(_UnitField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("empty_label", "—")
+        super().__init__(*args, **kwargs)
+
     def label_from_instance(self, obj: OrgUnit) -> str:
         return f"{'· ' * obj.depth}{obj.code} – {obj.name}"
 

@@ -290,7 +290,7 @@ class Change:
 
 
 def _shown(value: Any, present: bool) -> str:
-    if not present or value is None:
+    if not present or value is None or value == "":
         return "—"
     if isinstance(value, str):
         return value

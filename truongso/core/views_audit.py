@@ -127,5 +127,9 @@ def audit_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "entry": entry,
             "action_label": ACTION_LABELS.get(entry.action, entry.action),
             "rows": selectors.audit_changes(entry),
+            # A creation shows only "after", a deletion only "before"; an update compares.
+            "show_before": entry.before is not None,
+            "show_after": entry.after is not None,
+            "compare": entry.before is not None and entry.after is not None,
         },
     )

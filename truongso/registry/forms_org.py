@@ -74,11 +74,19 @@ else:  # the stubs' generics do not exist at run time
 class UnitChoiceField(_UnitField):
     """Units labelled "code – name", indented by depth so the tree shows in the list."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("empty_label", "—")
+        super().__init__(*args, **kwargs)
+
     def label_from_instance(self, obj: OrgUnit) -> str:
         return f"{'· ' * obj.depth}{obj.code} – {obj.name}"
 
 
 class StaffChoiceField(_StaffField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("empty_label", "—")
+        super().__init__(*args, **kwargs)
+
     def label_from_instance(self, obj: Staff) -> str:
         return f"{obj.full_name} ({obj.get_position_display()})"
 
@@ -115,7 +123,7 @@ class OrgUnitForm(forms.Form):
     parent = UnitChoiceField(label=_("Under"), queryset=OrgUnit.objects.none())
     kind = forms.ChoiceField(label=_("Kind"), choices=OrgKind.choices, initial=OrgKind.SCHOOL)
     code = forms.CharField(
-        label=_("Ministry code"),
+        label=_("Unit code"),
         max_length=20,
         help_text=_("The code in the Ministry database, e.g. 34070001."),
     )
@@ -245,7 +253,7 @@ class StaffForm(forms.Form):
 
     org_unit = UnitChoiceField(label=_("Workplace"), queryset=OrgUnit.objects.none())
     full_name = forms.CharField(label=_("Full name"), max_length=100)
-    staff_code = forms.CharField(label=_("Ministry staff ID"), required=False, max_length=20)
+    staff_code = forms.CharField(label=_("Staff ID"), required=False, max_length=20)
     birth_date = forms.DateField(label=_("Birth date"), required=False, widget=DateInput())
     gender = forms.ChoiceField(label=_("Gender"), required=False, choices=BLANK + Gender.choices)
     citizen_id = forms.CharField(
@@ -332,6 +340,10 @@ class GradeSubjectForm(forms.Form):
         label=_("Periods per year"),
         min_value=1,
         max_value=700,
+        error_messages={
+            key: _("Periods per year must be between 1 and 700.")
+            for key in ("invalid", "min_value", "max_value")
+        },
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     assessment_type = forms.ChoiceField(label=_("Assessment type"), choices=AssessmentType.choices)

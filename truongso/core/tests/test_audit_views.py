@@ -103,7 +103,7 @@ def test_detail_shows_before_and_after_with_changes_marked(client, world):
     response = client.get(reverse("core:audit_detail", args=[entry.pk]))
     rows = response.context["rows"]
     assert [(r.field, r.before, r.after, r.changed) for r in rows] == [
-        ("phone", "", "02273 862 123", True)
+        ("phone", "—", "02273 862 123", True)
     ]
     html = response.content.decode()
     assert "table-warning" in html and "02273 862 123" in html

@@ -34,9 +34,6 @@ class TransferViewSet(ApiViewSet):
     def retrieve(self, request: Request, pk: int) -> Response:
         return self.show(selectors.transfer_detail(request.user, pk), TransferSerializer)
 
-    def _answer(self, request: Request, pk: int) -> Response:
-        return self.show(selectors.transfer_detail(request.user, pk), TransferSerializer)
-
     @extend_schema(
         summary=_("The receiving school accepts and places the student in a class"),
         request=inputs.TransferAcceptSerializer,
@@ -49,7 +46,7 @@ class TransferViewSet(ApiViewSet):
         enrolment.transfer_accept(
             actor=request.user, request=transfer, to_class=data["class"], date=data.get("date")
         )
-        return self._answer(request, pk)
+        return self.retrieve(request, pk)
 
     @extend_schema(
         summary=_("The receiving school refuses the transfer"),
@@ -75,4 +72,4 @@ class TransferViewSet(ApiViewSet):
         enrolment.transfer_decline(
             actor=request.user, request=transfer, note=data.get("note", ""), cancel=cancel
         )
-        return self._answer(request, pk)
+        return self.retrieve(request, pk)

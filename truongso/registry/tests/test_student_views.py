@@ -301,6 +301,16 @@ def test_profile_shows_identity_guardians_history_and_register(client, world):
     assert f"/students/{world.students['an'].pk}/transfer/" in html
 
 
+def test_profile_links_the_register_for_those_who_may_read_it(client, world):
+    an = world.students["an"]
+    register = f'href="/schools/{world.school_a.pk}/register/?q=1"'
+    client_login(client, world.clerk)
+    assert register in client.get(detail_url(an)).content.decode()
+    client_login(client, world.teacher)
+    page = client.get(detail_url(an)).content.decode()
+    assert register not in page and "Trường THCS An Bài" in page
+
+
 def test_parent_profile_is_read_only(client, world):
     client_login(client, world.parent)
     html = client.get(detail_url(world.students["an"])).content.decode()

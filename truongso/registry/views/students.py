@@ -122,6 +122,7 @@ class ProfileActions:
     edit: bool
     enrol: bool
     readmit: bool
+    inbox: bool
     pending_transfer: TransferRequest | None
 
     @property
@@ -142,6 +143,7 @@ def profile_actions(user: Any, student: Student) -> ProfileActions:
         edit=authz.check(user, Perm.STUDENT_EDIT, student),
         enrol=here and studying,
         readmit=not studying and may_admit(user),
+        inbox=may_admit(user),
         pending_transfer=pending,
     )
 
@@ -153,7 +155,10 @@ def student_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     context = {
         "student": student,
         "placement": selectors.current_placement(student),
-        "register_lines": selectors.student_register_lines(student),
+        "register_lines": [
+            (line, authz.can(request.user, Perm.REGISTER_VIEW, line.school.path))
+            for line in selectors.student_register_lines(student)
+        ],
         "actions": profile_actions(request.user, student),
     }
     return render(request, "registry/students/detail.html", context)

@@ -41,16 +41,15 @@ def manages_roles(role: str) -> bool:
 def may_handle(actor: Any, role: str, unit: OrgUnit) -> bool:
     """A role that itself manages roles (principal, officers) is granted and revoked from
     the office above: a principal cannot make another principal or remove herself."""
-    if not manages_roles(role) or getattr(actor, "is_superuser", False):
-        return True
-    return unit.parent is not None and authz.can(actor, Perm.ROLE_MANAGE, unit.parent.path)
+    parent_path = unit.parent.path if unit.parent is not None else None
+    return authz.can_grant(actor, role, unit.path, parent_path)
 
 
 def grant_list(
     actor: Any, *, query: str = "", role: str = "", unit: OrgUnit | None = None
 ) -> QuerySet[RoleAssignment]:
     """Grants the actor manages, searched by name or username, role and subtree."""
-    grants = grants_in_scope(actor).select_related("user", "org_unit", "granted_by")
+    grants = grants_in_scope(actor).select_related("user", "org_unit__parent", "granted_by")
     query = query.strip()
     if query:
         grants = grants.filter(

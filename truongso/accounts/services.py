@@ -72,8 +72,9 @@ def role_grant(
         raise ValidationError({"role": _("This role cannot be granted directly.")})
     if org_unit.kind not in policy.kinds:
         raise ValidationError({"org_unit": _("This role cannot be granted on this kind of unit.")})
-    if check and not authz.can(actor, Perm.ROLE_MANAGE, org_unit.path):
-        raise PermissionDenied(_("You cannot grant roles on this unit."))
+    parent_path = org_unit.parent.path if org_unit.parent is not None else None
+    if check and not authz.can_grant(actor, role, org_unit.path, parent_path):
+        raise PermissionDenied(_("You cannot grant this role on this unit."))
     with transaction.atomic():
         assignment, created = RoleAssignment.objects.get_or_create(
             user=user,
@@ -96,8 +97,10 @@ def role_grant(
 
 
 def role_revoke(*, actor: Any, assignment: RoleAssignment) -> None:
-    if not authz.can(actor, Perm.ROLE_MANAGE, assignment.org_unit.path):
-        raise PermissionDenied(_("You cannot revoke roles on this unit."))
+    unit = assignment.org_unit
+    parent_path = unit.parent.path if unit.parent is not None else None
+    if not authz.can_grant(actor, assignment.role, unit.path, parent_path):
+        raise PermissionDenied(_("You cannot revoke this role on this unit."))
     with transaction.atomic():
         audit_record(
             actor=actor,

@@ -55,7 +55,10 @@ class Perm(StrEnum):
     CLASS_MANAGE = "class.manage"
     STAFF_VIEW = "staff.view"
     STAFF_MANAGE = "staff.manage"
+    # Students currently in reach (lists, rosters, exports) ...
     STUDENT_VIEW = "student.view"
+    # ... and their whole record, also after they left the school (profile, history).
+    STUDENT_RECORD = "student.record"
     STUDENT_EDIT = "student.edit"
     ENROLMENT_MANAGE = "enrolment.manage"
     REGISTER_VIEW = "register.view"
@@ -82,6 +85,7 @@ _OFFICER = frozenset(
         P.STAFF_VIEW,
         P.STAFF_MANAGE,
         P.STUDENT_VIEW,
+        P.STUDENT_RECORD,
         P.ENROLMENT_MANAGE,
         P.REGISTER_VIEW,
         P.DATA_IMPORT,
@@ -98,6 +102,7 @@ _SCHOOL_LEAD = frozenset(
         P.STAFF_VIEW,
         P.STAFF_MANAGE,
         P.STUDENT_VIEW,
+        P.STUDENT_RECORD,
         P.STUDENT_EDIT,
         P.ENROLMENT_MANAGE,
         P.REGISTER_VIEW,
@@ -137,6 +142,7 @@ ROLE_POLICIES: dict[str, RolePolicy] = {
                 P.CLASS_MANAGE,
                 P.STAFF_VIEW,
                 P.STUDENT_VIEW,
+                P.STUDENT_RECORD,
                 P.STUDENT_EDIT,
                 P.ENROLMENT_MANAGE,
                 P.REGISTER_VIEW,
@@ -147,18 +153,26 @@ ROLE_POLICIES: dict[str, RolePolicy] = {
         frozenset({"school"}),
     ),
     Role.ACCOUNTANT: RolePolicy(
-        Reach.SUBTREE, frozenset({P.ORG_VIEW, P.CLASS_VIEW, P.STUDENT_VIEW}), frozenset({"school"})
+        Reach.SUBTREE,
+        frozenset({P.ORG_VIEW, P.CLASS_VIEW, P.STUDENT_VIEW, P.STUDENT_RECORD}),
+        frozenset({"school"}),
     ),
     Role.TEACHER: RolePolicy(
-        Reach.CLASSES, frozenset({P.ORG_VIEW, P.CLASS_VIEW, P.STUDENT_VIEW}), frozenset({"school"})
+        Reach.CLASSES,
+        frozenset({P.ORG_VIEW, P.CLASS_VIEW, P.STUDENT_VIEW, P.STUDENT_RECORD}),
+        frozenset({"school"}),
     ),
     Role.HOMEROOM_TEACHER: RolePolicy(
         Reach.HOMEROOM,
-        frozenset({P.ORG_VIEW, P.CLASS_VIEW, P.STUDENT_VIEW, P.STUDENT_EDIT}),
+        frozenset({P.ORG_VIEW, P.CLASS_VIEW, P.STUDENT_VIEW, P.STUDENT_RECORD, P.STUDENT_EDIT}),
         frozenset({"school"}),
     ),
-    Role.PARENT: RolePolicy(Reach.FAMILY, frozenset({P.STUDENT_VIEW}), frozenset()),
-    Role.STUDENT: RolePolicy(Reach.SELF, frozenset({P.STUDENT_VIEW}), frozenset()),
+    Role.PARENT: RolePolicy(
+        Reach.FAMILY, frozenset({P.STUDENT_VIEW, P.STUDENT_RECORD}), frozenset()
+    ),
+    Role.STUDENT: RolePolicy(
+        Reach.SELF, frozenset({P.STUDENT_VIEW, P.STUDENT_RECORD}), frozenset()
+    ),
 }
 
 # Roles whose holders must pass a TOTP second factor before any page or API call.
@@ -343,6 +357,23 @@ def can(user: Any, perm: Perm, org_path: str) -> bool:
         and org_path.startswith(g.org_path)
         for g in grants(user)
     )
+
+
+def can_grant(actor: Any, role: str, org_path: str, parent_path: str | None) -> bool:
+    """May ``actor`` grant or revoke ``role`` on the node at ``org_path``?
+
+    Roles that themselves manage roles (principal, officers) are granted and revoked from
+    the node above, so a principal can neither make another principal nor remove her own
+    grant; the other school roles are handled by the school's principal.
+    """
+    if getattr(actor, "is_superuser", False) and actor.is_active:
+        return True
+    policy = ROLE_POLICIES.get(role)
+    if policy is None:
+        return False
+    if Perm.ROLE_MANAGE in policy.perms:
+        return parent_path is not None and can(actor, Perm.ROLE_MANAGE, parent_path)
+    return can(actor, Perm.ROLE_MANAGE, org_path)
 
 
 def require_can(user: Any, perm: Perm, org_path: str) -> None:

@@ -10,6 +10,6 @@ from truongso.core import navigation as nav
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
-        "nav_items": nav.items_for(request),
+        "nav_groups": nav.groups_for(request),
         "demo_mode": settings.DEMO_MODE,
     }

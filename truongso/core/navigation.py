@@ -19,6 +19,8 @@ class NavItem:
     url_name: str
     perm: Perm | None
     icon: str = ""
+    # "main" entries sit in the bar; "manage" entries in the "Quản lý" drop-down.
+    group: str = "main"
 
 
 # Apps append their entries in AppConfig.ready(); order is menu order.
@@ -28,6 +30,13 @@ ITEMS: list[NavItem] = []
 def add(item: NavItem) -> None:
     if item.url_name not in {i.url_name for i in ITEMS}:
         ITEMS.append(item)
+
+
+def groups_for(request: HttpRequest) -> dict[str, list[dict[str, object]]]:
+    grouped: dict[str, list[dict[str, object]]] = {"main": [], "manage": []}
+    for item in items_for(request):
+        grouped[str(item["group"])].append(item)
+    return grouped
 
 
 def items_for(request: HttpRequest) -> list[dict[str, object]]:
@@ -48,6 +57,7 @@ def items_for(request: HttpRequest) -> list[dict[str, object]]:
                 "url": url,
                 "active": request.path.startswith(url) and url != "/",
                 "icon": item.icon,
+                "group": item.group,
             }
         )
     return result

@@ -14,15 +14,19 @@ class RegistryConfig(AppConfig):
         from truongso.registry import authz_rules
 
         authz_rules.register_all()
-        for label, url_name, perm in (
-            (_("Students"), "registry:student_list", Perm.STUDENT_VIEW),
-            (_("Classes"), "registry:class_list", Perm.CLASS_VIEW),
-            (_("Staff"), "registry:staff_list", Perm.STAFF_VIEW),
-            (_("Schools"), "registry:orgunit_list", Perm.ORG_MANAGE),
-            (_("Import"), "registry:import_list", Perm.DATA_IMPORT),
-            (_("Audit log"), "core:audit_list", Perm.AUDIT_VIEW),
+        for label, url_name, perm, group in (
+            (_("Students"), "registry:student_list", Perm.STUDENT_VIEW, "main"),
+            (_("Classes"), "registry:class_list", Perm.CLASS_VIEW, "main"),
+            (_("Staff"), "registry:staff_list", Perm.STAFF_VIEW, "main"),
+            (_("Schools"), "registry:orgunit_list", Perm.ORG_MANAGE, "main"),
+            (_("Transfers"), "registry:transfer_list", Perm.ENROLMENT_MANAGE, "main"),
+            (_("Import"), "registry:import_list", Perm.DATA_IMPORT, "manage"),
+            (_("School years"), "registry:year_list", Perm.ORG_VIEW, "manage"),
+            (_("Curriculum"), "registry:curriculum", Perm.CLASS_VIEW, "manage"),
+            (_("Roles"), "accounts:role_list", Perm.ROLE_MANAGE, "manage"),
+            (_("Audit log"), "core:audit_list", Perm.AUDIT_VIEW, "manage"),
         ):
-            navigation.add(NavItem(label, url_name, perm))
+            navigation.add(NavItem(label, url_name, perm, group=group))
         for label, model, perm, url_name in (
             (_("Schools"), "registry.OrgUnit", Perm.ORG_MANAGE, "registry:orgunit_list"),
             (_("Classes"), "registry.SchoolClass", Perm.CLASS_VIEW, "registry:class_list"),

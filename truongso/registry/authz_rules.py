@@ -100,7 +100,7 @@ class StudentReadRule(StudentRule):
         return super().subtree(paths) | Q(pk__in=former) | Q(pk__in=incoming)
 
 
-READ_PERMS = (Perm.STUDENT_VIEW, Perm.REGISTER_VIEW, Perm.DATA_EXPORT)
+READ_PERMS = (Perm.STUDENT_RECORD, Perm.REGISTER_VIEW)
 
 
 class FollowsStudent(ScopeRule):

@@ -82,7 +82,7 @@ def student_list(
 
 def student_detail(user: Any, pk: int) -> Student:
     """One student with history and guardians, or 404 when out of the user's reach."""
-    students = authz.scope(user, Perm.STUDENT_VIEW, Student.objects.filter(pk=pk))
+    students = authz.scope(user, Perm.STUDENT_RECORD, Student.objects.filter(pk=pk))
     student = (
         students.select_related("school", "user", "current_class__school_year")
         .prefetch_related(

@@ -127,7 +127,7 @@ def test_guardians_history_and_register_follow_the_student(world):
         "Nguyễn Văn Cha"
     }
     assert visible(world, "homeroom", Perm.STUDENT_VIEW, Guardian).count() == 0
-    events = visible(world, "parent", Perm.STUDENT_VIEW, EnrolmentEvent)
+    events = visible(world, "parent", Perm.STUDENT_RECORD, EnrolmentEvent)
     assert {e.student_id for e in events} == {world.students["an"].pk}
     register = visible(world, "principal", Perm.REGISTER_VIEW, RegisterEntry)
     assert sorted(r.number for r in register) == [1, 2, 3]
@@ -181,12 +181,15 @@ def test_transfer_moves_visibility_but_keeps_the_old_schools_register(world):
         date=dt.date(2025, 11, 3),
         reason="Gia đình chuyển nơi ở",
     )
-    # The receiving school sees the student while the transfer waits.
-    assert "binh" in student_keys(world, visible(world, "principal_c", Perm.STUDENT_VIEW))
+    # The receiving school may open the record while the transfer waits.
+    assert "binh" in student_keys(world, visible(world, "principal_c", Perm.STUDENT_RECORD))
+    assert "binh" not in student_keys(world, visible(world, "principal_c", Perm.STUDENT_VIEW))
     enrolment.transfer_accept(actor=world.principal_c, request=request, to_class=world.class_c)
     authz.forget(world.teacher)
     assert "binh" not in student_keys(world, visible(world, "teacher", Perm.STUDENT_VIEW))
-    assert "binh" in student_keys(world, visible(world, "principal", Perm.STUDENT_VIEW))
+    # The old school keeps the record (its register) but no longer lists or edits her.
+    assert "binh" in student_keys(world, visible(world, "principal", Perm.STUDENT_RECORD))
+    assert "binh" not in student_keys(world, visible(world, "principal", Perm.STUDENT_VIEW))
     assert "binh" not in student_keys(world, visible(world, "principal", Perm.STUDENT_EDIT))
     assert "binh" in student_keys(world, visible(world, "principal_c", Perm.STUDENT_EDIT))
 

@@ -14,6 +14,9 @@ def _superuser_only(request: HttpRequest) -> bool:
 admin.site.has_permission = _superuser_only  # type: ignore[method-assign]
 admin.site.site_header = "Trường Số"
 
+handler404 = "truongso.core.views.page_not_found"
+handler500 = "truongso.core.views.server_error"
+
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.utils.translation import gettext as _
@@ -43,6 +45,14 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         field_map = getattr(context.get("view"), "error_fields", None)
         set_rollback()
         return Response(validation_detail(exc, field_map), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, RequestDataTooBig):
+        # DRF reads the body through request.body, so Django's size limit applies; answer
+        # the API client in JSON rather than with Django's HTML 400 page.
+        limit_mb = (settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0) // (1024 * 1024)
+        return Response(
+            {"detail": _("The request body is larger than %(mb)s MB.") % {"mb": limit_mb}},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
     if isinstance(exc, IntegrityError):
         # Two requests raced past a service's uniqueness check; the database refused one.
         set_rollback()

@@ -76,6 +76,37 @@ def audit_record(
     object_id: str = "",
     object_repr: str = "",
 ) -> AuditEntry:
+    entry = audit_build(
+        actor=actor,
+        action=action,
+        obj=obj,
+        org_path=org_path,
+        before=before,
+        after=after,
+        note=note,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr,
+    )
+    entry.save(force_insert=True)
+    return entry
+
+
+def audit_build(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model | None = None,
+    org_path: str | None = None,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    note: str = "",
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+) -> AuditEntry:
+    """The entry :func:`audit_record` would write, unsaved, for bulk paths that insert
+    thousands at once with ``AuditEntry.objects.bulk_create``."""
     ctx = context.current()
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
@@ -83,7 +114,7 @@ def audit_record(
         object_repr = object_repr or str(obj)
         if org_path is None:
             org_path = getattr(obj, "audit_org_path", "") or ""
-    return AuditEntry.objects.create(
+    return AuditEntry(
         actor=actor if getattr(actor, "pk", None) else None,
         actor_name=_actor_name(actor),
         action=action,

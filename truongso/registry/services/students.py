@@ -6,7 +6,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from truongso.core import authz
@@ -23,7 +22,7 @@ from truongso.registry.models import (
     StudentGuardian,
 )
 from truongso.registry.reference import Relation
-from truongso.registry.services import enrolment
+from truongso.registry.services import bulk
 
 STUDENT_FIELDS = (
     "learner_id",
@@ -57,15 +56,9 @@ def _check_unique(cleaned: Mapping[str, Any], exclude_pk: int | None = None) -> 
 
 
 def temp_code_next(school: OrgUnit) -> str:
-    """Temporary code for a pupil without a Ministry learner ID yet: ``TS<school>-<n>``.
-
-    Distinct from the 10-digit learner IDs by its prefix, unique nationwide because the
-    school code is. Called inside the admitting transaction, which holds the school lock.
-    """
-    prefix = f"TS{school.code}-"
-    last = Student.objects.filter(temp_code__startswith=prefix).aggregate(m=Max("temp_code"))["m"]
-    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{number:05d}"
+    """Temporary code for a pupil without a Ministry learner ID yet: ``TS<school>-<n>``
+    (see ``bulk.temp_codes_next``). Called inside the admitting transaction."""
+    return bulk.temp_codes_next(school, 1)[0]
 
 
 def student_admit(
@@ -85,28 +78,16 @@ def student_admit(
         raise PermissionDenied(_("You cannot admit students to this school."))
     cleaned = clean_student_data(data)
     _check_unique(cleaned)
-    with transaction.atomic():
-        OrgUnit.objects.select_for_update().get(pk=school.pk)
-        student = Student(school=school, **cleaned)
-        if not student.learner_id:
-            student.temp_code = temp_code_next(school)
-        student.save()
-        audit_record(
-            actor=actor,
-            action="student.create",
-            obj=student,
-            after=snapshot(student, ["learner_id", "temp_code", *STUDENT_FIELDS]),
-        )
-        enrolment.place(
-            actor=actor,
-            student=student,
-            school_class=school_class,
-            date=admitted_on,
-            kind=kind,
-            other_school_name=from_school_name,
-            decision_no=decision_no,
-        )
-    return student
+    admission = bulk.Admission(
+        school_class=school_class,
+        data=cleaned,
+        admitted_on=admitted_on,
+        kind=kind,
+        from_school_name=from_school_name,
+        decision_no=decision_no,
+    )
+    # One implementation of admission for forms, API and spreadsheets (services.bulk).
+    return bulk.students_admit_bulk(actor=actor, school=school, admissions=[admission])[0]
 
 
 def _learner_id_field(value: Any) -> str | None:

@@ -44,11 +44,12 @@ class Command(BaseCommand):
                     "The database already has org units; use --if-empty to keep them, "
                     "or start from an empty database."
                 )
-            self.stdout.write("The database already has data: nothing seeded.")
+            self._say(options, "The database already has data: nothing seeded.")
         else:
-            self.stdout.write(
+            self._say(
+                options,
                 f"Seeding {options['schools']} schools, about {options['students']} students "
-                f"(seed {options['seed']})..."
+                f"(seed {options['seed']})...",
             )
             counts = builder.build_district(
                 schools=options["schools"],
@@ -57,9 +58,10 @@ class Command(BaseCommand):
                 log=self._log if options["verbosity"] >= 1 else builder.quiet,
             )
             summary = ", ".join(f"{value} {name}" for name, value in counts.items())
-            self.stdout.write(self.style.SUCCESS(f"Done: {summary}."))
+            self._say(options, self.style.SUCCESS(f"Done: {summary}."))
         if options["logins_json"]:
             self._write_logins(options["logins_json"])
+            self._say(options, f"Demo logins written to {options['logins_json']}")
 
     def _log(self, message: str) -> None:
         self.stdout.write(message)
@@ -68,4 +70,7 @@ class Command(BaseCommand):
         path.parent.mkdir(parents=True, exist_ok=True)
         text = json.dumps(demo_logins(), ensure_ascii=False, indent=2)
         path.write_text(text + "\n", encoding="utf-8")
-        self.stdout.write(f"Demo logins written to {path}")
+
+    def _say(self, options: dict[str, Any], message: str) -> None:
+        if options["verbosity"] >= 1:
+            self.stdout.write(message)

@@ -12,6 +12,7 @@ from truongso.core.authz import Perm, ScopeRule, path_q
 from truongso.registry.models import (
     EnrolmentEvent,
     Guardian,
+    ImportJob,
     OrgUnit,
     Placement,
     RegisterEntry,
@@ -149,6 +150,13 @@ class AssignmentRule(ScopeRule):
     homeroom = classes
 
 
+class ImportJobRule(ScopeRule):
+    """An import job is visible to those who may import over its unit (DATA_IMPORT)."""
+
+    def subtree(self, paths: list[str]) -> Q:
+        return path_q("org_unit__path", paths)
+
+
 def register_all() -> None:
     authz.register(OrgUnit, OrgUnitRule())
     authz.register(SchoolClass, SchoolClassRule())
@@ -170,3 +178,4 @@ def register_all() -> None:
     authz.register(RegisterEntry, RegisterEntryRule())
     authz.register(TransferRequest, TransferRule())
     authz.register(TeachingAssignment, AssignmentRule())
+    authz.register(ImportJob, ImportJobRule())

@@ -209,28 +209,44 @@ def best_layout(sheets: dict[str, list[tuple[Any, ...]]], spec: KindSpec) -> Lay
     return best
 
 
-def _wrong_template(spec: KindSpec, layout: Layout | None, sheets: Any) -> ImportFileError:
-    found = layout.keys if layout else set()
-    missing = [c.header for c in spec.required if c.key not in found]
-    names = {"students": _("students"), "staff": _("staff"), "classes": _("classes")}
-    names["schools"] = _("schools")
-    message = _(
-        "This is not the %(kind)s template: the columns %(missing)s were not found in the "
-        "first %(rows)s rows."
-    ) % {
-        "kind": names[spec.kind],
-        "missing": ", ".join(f"“{h}”" for h in missing),
-        "rows": HEADER_SEARCH_ROWS,
+def _kind_names() -> dict[str, str]:
+    return {
+        "students": _("students"),
+        "staff": _("staff"),
+        "classes": _("classes"),
+        "schools": _("schools"),
     }
+
+
+def _better_fit(spec: KindSpec, score: int, sheets: Any) -> KindSpec | None:
+    """Another template the file matches completely and better than ``spec``."""
     for other in SPECS.values():
         if other.kind == spec.kind:
             continue
         guess = best_layout(sheets, other)
-        if guess and all(c.key in guess.keys for c in other.required):
-            message += " " + _("It looks like the %(other)s template.") % {
-                "other": names[other.kind]
-            }
-            break
+        if guess and guess.score > score and all(c.key in guess.keys for c in other.required):
+            return other
+    return None
+
+
+def _wrong_template(spec: KindSpec, layout: Layout | None, sheets: Any) -> ImportFileError:
+    names = _kind_names()
+    found = layout.keys if layout else set()
+    missing = [c.header for c in spec.required if c.key not in found]
+    if missing:
+        message = _(
+            "This is not the %(kind)s template: the columns %(missing)s were not found in the "
+            "first %(rows)s rows."
+        ) % {
+            "kind": names[spec.kind],
+            "missing": ", ".join(f"“{h}”" for h in missing),
+            "rows": HEADER_SEARCH_ROWS,
+        }
+    else:
+        message = _("This is not the %(kind)s template.") % {"kind": names[spec.kind]}
+    other = _better_fit(spec, layout.score if layout else 0, sheets)
+    if other is not None:
+        message += " " + _("It looks like the %(other)s template.") % {"other": names[other.kind]}
     return ImportFileError(message + " " + _("Download the template from the import page."))
 
 
@@ -301,6 +317,8 @@ class SheetReader:
             raise ImportFileError(_("The workbook has no data: every sheet is empty."))
         layout = best_layout(sheets, self.spec)
         if layout is None or any(c.key not in layout.keys for c in self.spec.required):
+            raise _wrong_template(self.spec, layout, sheets)
+        if _better_fit(self.spec, layout.score, sheets) is not None:
             raise _wrong_template(self.spec, layout, sheets)
         max_row = self.workbook[layout.sheet_name].max_row
         layout.estimated_rows = max_row - layout.header_row if max_row else None

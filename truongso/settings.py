@@ -78,7 +78,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 if TESTING:
     ALLOWED_HOSTS += ["testserver"]
 CSRF_TRUSTED_ORIGINS = [SITE_ROOT]
-# Shown on the login page and the TOTP page of the demo only (``make demo`` sets it).
+# Demo installations (``make demo`` sets it) show a banner and the current code on the TOTP page.
 DEMO_MODE = env_bool("TRUONGSO_DEMO", False)
 
 INSTALLED_APPS = [

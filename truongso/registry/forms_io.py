@@ -50,8 +50,11 @@ class ImportForm(forms.Form):
             to_field_name="code",
             help_text=_("The school (or the Phòng/Sở for schools and staff)."),
         )
-        if units.count() > UNIT_SELECT_LIMIT:
+        count = units.count()
+        if count > UNIT_SELECT_LIMIT:
             unit.widget = forms.TextInput(attrs={"placeholder": _("Unit code")})
+        elif count == 1:
+            unit.initial = units.first()
         self.fields["org_unit"] = unit
         self.fields["school_year"] = forms.ModelChoiceField(
             label=_("School year"),

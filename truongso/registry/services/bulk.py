@@ -37,6 +37,7 @@ from truongso.registry.models import (
     Student,
     StudentGuardian,
 )
+from truongso.registry.reference import Relation
 
 BATCH = 2000
 ADMISSION_KINDS = {EventKind.ADMITTED, EventKind.TRANSFER_IN, EventKind.RETURNED}
@@ -373,17 +374,23 @@ def guardians_link_bulk(
         )
     with transaction.atomic():
         StudentGuardian.objects.bulk_create(made, batch_size=batch_size)
-        entries = [_link_audit(actor, school, link) for link in made]
+        labels = {value: str(label) for value, label in Relation.choices}
+        entries = [_link_audit(actor, school, link, labels) for link in made]
         AuditEntry.objects.bulk_create(entries, batch_size=batch_size)
     return made
 
 
-def _link_audit(actor: Any, school: OrgUnit, link: StudentGuardian) -> AuditEntry:
+def _link_audit(
+    actor: Any, school: OrgUnit, link: StudentGuardian, labels: Mapping[str, str]
+) -> AuditEntry:
     guardian = link.guardian
+    # The same text as ``str(link)``, without translating the relation once per row.
+    shown = f"{guardian.full_name} ({labels[link.relation]}) – {link.student.full_name}"
     return audit_build(
         actor=actor,
         action="guardian.link",
         obj=link,
+        object_repr=shown,
         org_path=school.path,
         after={
             "guardian": guardian.pk,

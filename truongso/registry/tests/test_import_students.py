@@ -132,6 +132,17 @@ def test_a_good_file_is_checked_without_writing_then_applied(world, tmp_path):
     assert [(p.relation, p.guardian.full_name) for p in mai.guardian_links.all()] == [
         ("guardian", "Lò Văn Páo")
     ]
+    link = AuditEntry.objects.get(action="guardian.link", object_id=str(parents[0].pk))
+    assert (link.object_repr, link.org_path, link.after) == (
+        str(parents[0]),
+        world.school_a.path,
+        {
+            "guardian": parents[0].guardian_id,
+            "name": "Phạm Văn Long",
+            "phone": "0912000001",
+            "relation": "father",
+        },
+    )
     actions = AuditEntry.objects.filter(object_id=str(khoa.pk), object_type="registry.student")
     assert sorted(actions.values_list("action", "actor")) == [
         ("enrolment.admitted", world.principal.pk),

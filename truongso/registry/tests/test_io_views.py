@@ -46,7 +46,7 @@ def test_upload_check_and_confirm_through_the_pages(client, world, tmp_path):
     client_login(client, world.principal)
     form = client.get(NEW)
     assert form.status_code == 200
-    assert '<option value="34070001"' in form.content.decode()
+    assert '<option value="34070001" selected>' in form.content.decode()
     assert '<option value="34020001"' not in form.content.decode()
 
     response = _post(client, tmp_path)

@@ -169,6 +169,7 @@ class Importer:
         self.counts = Counts()
         self.seen = FirstSeen()
         self.today = today or dt.date.today()
+        self.rows_read = 0
 
     def prepare(self) -> None:
         """Load what every row needs (classes of the school, subjects ...) once."""

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from truongso.core import authz
 from truongso.core.authz import Perm
-from truongso.registry.imports.base import Importer
+from truongso.registry.imports.base import Importer, Progress
 from truongso.registry.imports.classes import ClassImporter
 from truongso.registry.imports.headers import SPECS
 from truongso.registry.imports.reader import ImportFileError, RawRow, SheetReader, too_big
@@ -155,7 +155,7 @@ def _claim(job_id: int, statuses: list[str], **changes: Any) -> ImportJob | None
     return ImportJob.objects.select_related("org_unit", "school_year").get(pk=job_id)
 
 
-def _progress(job_id: int) -> Any:
+def _progress(job_id: int) -> Progress:
     def report(done: int) -> None:
         # Autocommit: each update is its own short transaction, visible to the job page.
         ImportJob.objects.filter(pk=job_id).update(processed_rows=done, claimed_at=timezone.now())

@@ -372,9 +372,9 @@ def transfer_list(user: Any, *, status: str = "") -> QuerySet[TransferRequest]:
     transfers = authz.scope(user, Perm.ENROLMENT_MANAGE, TransferRequest.objects.all())
     if status:
         transfers = transfers.filter(status=status)
-    return transfers.select_related(
-        "student", "from_school", "to_school", "target_class"
-    ).order_by("-created_at", "-pk")
+    return transfers.select_related("student", "from_school", "to_school", "target_class").order_by(
+        "-created_at", "-pk"
+    )
 
 
 def transfer_detail(user: Any, pk: int) -> TransferRequest:

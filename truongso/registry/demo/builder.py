@@ -21,6 +21,7 @@ from django.db import models, transaction
 
 from truongso.core.audit import audit_record
 from truongso.core.authz import SYSTEM, Role
+from truongso.core.db import planner_statistics_refresh
 from truongso.registry.demo import history, plan
 from truongso.registry.demo.accounts import DemoPeople, create_accounts
 from truongso.registry.demo.names import PeopleGenerator
@@ -42,6 +43,7 @@ from truongso.registry.models import (
     Subject,
     TeachingAssignment,
 )
+from truongso.registry.models.statistics import STATISTICS_TABLES
 from truongso.registry.reference import OrgKind, Ownership, Position, SchoolLevel
 from truongso.registry.services import org
 from truongso.registry.services.calendar import school_year_create
@@ -326,4 +328,6 @@ def build_district(
             obj=district.bureau,
             after={"seed": seed, **counts},
         )
+    planner_statistics_refresh(*STATISTICS_TABLES)
+    step("planner statistics")
     return counts

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from truongso.core import authz
 from truongso.core.authz import Perm
+from truongso.core.db import ANALYZE_AFTER_ROWS, planner_statistics_refresh
 from truongso.registry.imports.base import Importer, Progress
 from truongso.registry.imports.classes import ClassImporter
 from truongso.registry.imports.headers import SPECS
@@ -38,6 +39,7 @@ from truongso.registry.imports.schools import SchoolImporter
 from truongso.registry.imports.staff import StaffImporter
 from truongso.registry.imports.students import StudentImporter
 from truongso.registry.models import ImportJob, ImportKind, ImportStatus, OrgUnit, SchoolYear
+from truongso.registry.models.statistics import STATISTICS_TABLES
 
 logger = logging.getLogger(__name__)
 
@@ -332,6 +334,8 @@ def import_job_apply(*, job_id: int, actor: Any = None) -> ImportJob | None:
                 return job
             with transaction.atomic():
                 importer.apply()
+            if job.total_rows >= ANALYZE_AFTER_ROWS:
+                planner_statistics_refresh(*STATISTICS_TABLES)
         except (ValidationError, PermissionDenied, ImportFileError, DatabaseError) as exc:
             _finish(job, ImportStatus.FAILED, message=_failure(exc))
             return job

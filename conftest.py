@@ -56,3 +56,12 @@ def live_world(live_server: Any, django_db_serialized_rollback: None) -> Any:
     from truongso.testing.world import build_world
 
     return build_world()
+
+
+@pytest.fixture
+def registry_consistent(db: Any) -> Any:
+    """After the test, the enrolment invariants still hold (see registry/integrity.py)."""
+    yield
+    from truongso.registry.integrity import enrolment_problems
+
+    assert enrolment_problems() == []

@@ -9,10 +9,14 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from truongso.core.authz import SYSTEM
 from truongso.core.models import AuditEntry
-from truongso.core.text import fold
+from truongso.registry.cleaning import clean_student_data
 from truongso.registry.models import Student, StudentStatus, TransferRequest
+from truongso.registry.services.bulk import Admission, students_admit_bulk
 from truongso.registry.tests.api_support import API, api_clients, fingerprint, ids
+
+pytestmark = pytest.mark.usefixtures("registry_consistent")
 
 STUDENTS = f"{API}/students/"
 
@@ -27,20 +31,23 @@ def url(student, suffix=""):
 
 
 def add_pupils(world, count):
-    """``count`` more pupils of class 6A1 (a bulk path, as imports use)."""
-    rows = [
-        Student(
-            learner_id=f"34079{n:05d}",
-            full_name=f"Học Sinh Số {n}",
-            search_name=fold(f"Học Sinh Số {n}"),
-            birth_date=dt.date(2014, 1, 1),
-            gender="F",
-            school=world.school_a,
-            current_class=world.class_6a1,
+    """``count`` more pupils of class 6A1, admitted by the bulk path imports use."""
+    admissions = [
+        Admission(
+            school_class=world.class_6a1,
+            admitted_on=dt.date(2025, 9, 5),
+            data=clean_student_data(
+                {
+                    "learner_id": f"34079{n:05d}",
+                    "full_name": f"Học Sinh Số {chr(65 + n % 26)}",
+                    "birth_date": "01/01/2014",
+                    "gender": "F",
+                }
+            ),
         )
         for n in range(count)
     ]
-    Student.objects.bulk_create(rows)
+    students_admit_bulk(actor=SYSTEM, school=world.school_a, admissions=admissions)
 
 
 def test_list_row_has_identity_school_and_class(world, api):

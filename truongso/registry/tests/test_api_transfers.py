@@ -8,6 +8,8 @@ import pytest
 from truongso.registry.models import Student, TransferRequest
 from truongso.registry.tests.api_support import API, api_clients, fingerprint, ids
 
+pytestmark = pytest.mark.usefixtures("registry_consistent")
+
 TRANSFERS = f"{API}/transfers/"
 
 

@@ -23,6 +23,8 @@ from truongso.registry.services import classes, enrolment
 from truongso.testing.live import client_login
 from truongso.testing.world import make_user
 
+pytestmark = pytest.mark.usefixtures("registry_consistent")
+
 DAY = dt.date(2025, 11, 3)
 
 

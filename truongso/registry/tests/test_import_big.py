@@ -18,6 +18,8 @@ from truongso.registry.models import ImportJob, RegisterEntry, Student
 from truongso.registry.services import classes
 from truongso.registry.tests.io_support import counts, upload
 
+pytestmark = pytest.mark.usefixtures("registry_consistent")
+
 pytestmark = pytest.mark.slow
 
 SLIM_HEADERS = ["STT", "Mã định danh học sinh", "Họ và tên", "Ngày sinh", "Giới tính", "Lớp"]

@@ -31,6 +31,8 @@ from truongso.registry.tests.io_support import (
     write_xlsx,
 )
 
+pytestmark = pytest.mark.usefixtures("registry_consistent")
+
 
 @pytest.fixture(autouse=True)
 def media(settings: Any, tmp_path: Any) -> None:

@@ -25,18 +25,8 @@ from truongso.registry.models import OrgUnit, Staff, Subject
 from truongso.registry.services import staff as staff_services
 from truongso.registry.services.staff import clean_staff_data
 
-COMPARED = (
-    "staff_code",
-    "full_name",
-    "birth_date",
-    "gender",
-    "citizen_id",
-    "phone",
-    "email",
-    "position",
-    "employment",
-    "main_subject",
-)
+# What a re-import compares: every staff field but "working", which a file never sets.
+COMPARED = tuple(f for f in staff_services.STAFF_FIELDS if f != "is_active")
 
 
 @dataclass

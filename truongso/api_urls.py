@@ -11,4 +11,5 @@ app_name = "api"
 urlpatterns = [
     path("me/", me, name="me"),
     path("", include("truongso.registry.api.urls")),
+    path("gradebook/", include("truongso.gradebook.api.urls")),
 ]

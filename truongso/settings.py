@@ -101,6 +101,8 @@ INSTALLED_APPS = [
     "truongso.core",
     "truongso.registry",
     "truongso.accounts",
+    "truongso.workflow",
+    "truongso.gradebook",
 ]
 
 MIDDLEWARE = [

@@ -28,4 +28,5 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("", include("truongso.core.urls")),
     path("", include("truongso.registry.urls")),
+    path("gradebook/", include("truongso.gradebook.urls")),
 ]

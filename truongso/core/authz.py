@@ -44,6 +44,7 @@ class Role(models.TextChoices):
     CLERK = "clerk", _("Clerk")
     PARENT = "parent", _("Parent")
     STUDENT = "student", _("Student")
+    GRADE_INSPECTOR = "grade_inspector", _("Grade inspector")
 
 
 class Perm(StrEnum):
@@ -66,6 +67,14 @@ class Perm(StrEnum):
     DATA_EXPORT = "data.export"
     AUDIT_VIEW = "audit.view"
     ROLE_MANAGE = "role.manage"
+    # Gradebook: individual scores and results; entering subject scores (the teacher of the
+    # class and subject); conduct, absences and comments (homeroom); deadlines, closing and
+    # approving late changes (school leaders); aggregates without individual scores.
+    GRADE_VIEW = "grade.view"
+    GRADE_ENTER = "grade.enter"
+    CONDUCT_ENTER = "conduct.enter"
+    GRADE_MANAGE = "grade.manage"
+    GRADE_STATS = "grade.stats"
 
 
 class Reach(StrEnum):
@@ -92,6 +101,7 @@ _OFFICER = frozenset(
         P.DATA_EXPORT,
         P.AUDIT_VIEW,
         P.ROLE_MANAGE,
+        P.GRADE_STATS,
     }
 )
 _SCHOOL_LEAD = frozenset(
@@ -109,8 +119,12 @@ _SCHOOL_LEAD = frozenset(
         P.DATA_IMPORT,
         P.DATA_EXPORT,
         P.AUDIT_VIEW,
+        P.GRADE_VIEW,
+        P.GRADE_MANAGE,
+        P.GRADE_STATS,
     }
 )
+_OWN_GRADES = frozenset({P.STUDENT_VIEW, P.STUDENT_RECORD, P.GRADE_VIEW})
 
 
 @dataclass(frozen=True)
@@ -159,19 +173,50 @@ ROLE_POLICIES: dict[str, RolePolicy] = {
     ),
     Role.TEACHER: RolePolicy(
         Reach.CLASSES,
-        frozenset({P.ORG_VIEW, P.CLASS_VIEW, P.STUDENT_VIEW, P.STUDENT_RECORD}),
+        frozenset(
+            {
+                P.ORG_VIEW,
+                P.CLASS_VIEW,
+                P.STUDENT_VIEW,
+                P.STUDENT_RECORD,
+                P.GRADE_VIEW,
+                P.GRADE_ENTER,
+            }
+        ),
         frozenset({"school"}),
     ),
     Role.HOMEROOM_TEACHER: RolePolicy(
         Reach.HOMEROOM,
-        frozenset({P.ORG_VIEW, P.CLASS_VIEW, P.STUDENT_VIEW, P.STUDENT_RECORD, P.STUDENT_EDIT}),
+        frozenset(
+            {
+                P.ORG_VIEW,
+                P.CLASS_VIEW,
+                P.STUDENT_VIEW,
+                P.STUDENT_RECORD,
+                P.STUDENT_EDIT,
+                P.GRADE_VIEW,
+                P.CONDUCT_ENTER,
+            }
+        ),
         frozenset({"school"}),
     ),
-    Role.PARENT: RolePolicy(
-        Reach.FAMILY, frozenset({P.STUDENT_VIEW, P.STUDENT_RECORD}), frozenset()
-    ),
-    Role.STUDENT: RolePolicy(
-        Reach.SELF, frozenset({P.STUDENT_VIEW, P.STUDENT_RECORD}), frozenset()
+    Role.PARENT: RolePolicy(Reach.FAMILY, _OWN_GRADES, frozenset()),
+    Role.STUDENT: RolePolicy(Reach.SELF, _OWN_GRADES, frozenset()),
+    # Officers see aggregates only; an officer who must read individual scores (an inspection)
+    # is granted this role explicitly, on the units concerned.
+    Role.GRADE_INSPECTOR: RolePolicy(
+        Reach.SUBTREE,
+        frozenset(
+            {
+                P.ORG_VIEW,
+                P.CLASS_VIEW,
+                P.STUDENT_VIEW,
+                P.STUDENT_RECORD,
+                P.GRADE_VIEW,
+                P.GRADE_STATS,
+            }
+        ),
+        frozenset({"ministry", "department", "bureau", "school"}),
     ),
 }
 

@@ -16,6 +16,7 @@ from truongso.core.audit import audit_record
 from truongso.core.authz import Perm
 from truongso.gradebook.models import GradingPeriod, TermResult
 from truongso.gradebook.results import YEAR, StudentResult, class_results
+from truongso.gradebook.services import yearend
 from truongso.registry.models import OrgUnit, SchoolClass, SchoolYear
 
 GROUPS = ("tx", "gk", "ck", "conduct")
@@ -165,7 +166,7 @@ def period_close(
 
 def results_refresh(student_ids: list[int], school_class: SchoolClass) -> None:
     """Recompute the stored official results of a class's closed periods for some students
-    (after an approved late change)."""
+    (after an approved late change); final year-end decisions are re-derived, not lost."""
     closed = GradingPeriod.objects.filter(
         school_id=school_class.school_id,
         school_year_id=school_class.school_year_id,
@@ -182,7 +183,13 @@ def results_refresh(student_ids: list[int], school_class: SchoolClass) -> None:
                 period=period,
             )
         }
+        final = yearend.final_students(school_class, student_ids) if period == YEAR else set()
         _store(school_class, period, results)
+        # Decisions made after re-tests or summer training are not those of the results.
+        for student_id, decision in yearend.decisions_reapply(school_class, final).items():
+            for result in results:
+                if result.student.pk == student_id:
+                    result.summary.decision = decision
         for result in results:
             after = (result.summary.learning or "", result.summary.award, result.summary.decision)
             if before.get(result.student.pk) != after:

@@ -82,7 +82,11 @@ def schema(db):
 
 def test_schema_has_every_endpoint_and_component(schema):
     assert schema["openapi"].startswith("3.")
-    paths = {path: set(ops) - {"parameters"} for path, ops in schema["paths"].items()}
+    paths = {
+        path: set(ops) - {"parameters"}
+        for path, ops in schema["paths"].items()
+        if not path.startswith("/api/v1/gradebook/")  # gradebook/tests/test_api_schema.py
+    }
     assert paths == PATHS
     assert set(schema["components"]["schemas"]) >= COMPONENTS
     assert set(schema["components"]["securitySchemes"]) == {"bearerToken", "cookieAuth"}

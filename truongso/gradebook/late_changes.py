@@ -20,7 +20,7 @@ from truongso.gradebook.services.periods import results_refresh
 from truongso.registry.models import SchoolClass, Student, Subject
 from truongso.workflow import handlers
 from truongso.workflow.models import ApprovalRequest
-from truongso.workflow.services import approval_submit
+from truongso.workflow.services import approval_resubmit, approval_submit
 
 KIND = "gradebook.late_change"
 
@@ -133,4 +133,30 @@ def apply(request: ApprovalRequest, actor: Any) -> None:
 def register() -> None:
     handlers.register(
         KIND, handlers.Handler(decide_perm=Perm.GRADE_MANAGE, apply=apply, check=check)
+    )
+
+
+def late_change_resubmit(
+    *, actor: Any, request: ApprovalRequest, cells: Mapping[str, str], reason: str
+) -> ApprovalRequest:
+    """The teacher answers a returned request with corrected values (``cells``: code ->
+    new value; the values the request started from are kept) and an updated reason."""
+    p = request.payload
+    school_class = SchoolClass.objects.select_related("school", "school_year").get(pk=p["class"])
+    if p["subject"]:
+        subject = Subject.objects.get(pk=p["subject"])
+        allowed = cell_services.may_enter(actor, school_class, subject)
+        cleaners = cell_services.subject_cleaners(school_class, subject, p["semester"])
+    else:
+        allowed = cell_services.may_enter_terms(actor, school_class)
+        cleaners = cell_services.term_cleaners(school_class)
+    if not allowed:
+        raise PermissionDenied(_("You cannot change these entries."))
+    if len(reason.strip()) < 5:
+        raise ValidationError({"reason": _("Give the reason for the request.")})
+    payload_cells = {
+        code: [old, cleaners[code](cells.get(code, new))] for code, (old, new) in p["cells"].items()
+    }
+    return approval_resubmit(
+        actor=actor, request=request, payload={**p, "cells": payload_cells}, reason=reason
     )

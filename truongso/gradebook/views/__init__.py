@@ -1,0 +1,1 @@
+"""Pages of the gradebook: score entry (entry, homeroom, periods, approvals, xlsx)."""

@@ -60,9 +60,9 @@ def _bar(bar: Bar, x: float, width: float, height: float) -> str:
         f'<rect class="bar" x="{_number(x)}" y="{_number(top)}" width="{_number(width)}" '
         f'height="{_number(height)}" fill="{FILL}" data-value="{bar.value}"/>'
         f'<text x="{_number(centre)}" y="{_number(top - 5)}" text-anchor="middle" '
-        f'font-size="13">{bar.value}</text>'
+        f'font-size="15">{bar.value}</text>'
         f'<text x="{_number(centre)}" y="{_number(base + 18)}" text-anchor="middle" '
-        f'font-size="12">{escape(bar.label)}</text></g>'
+        f'font-size="14">{escape(bar.label)}</text></g>'
     )
 
 

@@ -266,7 +266,7 @@ class Histogram:
 
 
 def histograms(tally: Tally, period: int) -> list[Histogram]:
-    """One chart per subject with averages, in curriculum code order of the subjects."""
+    """One chart per subject with averages, in the order of the subject names."""
     names = dict(Subject.objects.filter(code__in=tally.scores).values_list("code", "name"))
     which = _("year averages") if period == 0 else _("semester averages")
     found = []

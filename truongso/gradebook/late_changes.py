@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from truongso.core.authz import Perm
 from truongso.gradebook.errors import CellErrors
 from truongso.gradebook.models import StudentTerm, SubjectTerm
+from truongso.gradebook.rosters import roster
 from truongso.gradebook.services import cells as cell_services
 from truongso.gradebook.services.cells import CellChange
 from truongso.gradebook.services.periods import results_refresh
@@ -45,6 +46,8 @@ def late_change_request(
         cleaners = cell_services.term_cleaners(school_class)
     if not allowed:
         raise PermissionDenied(_("You cannot change these entries."))
+    if not roster(school_class, semester).filter(pk=student.pk).exists():
+        raise ValidationError({"student": _("This student is not in the class this semester.")})
     payload_cells = {}
     for code, (old, new) in cells.items():
         if code not in cleaners:

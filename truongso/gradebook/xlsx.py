@@ -20,6 +20,7 @@ from typing import Any
 import openpyxl
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 
@@ -105,7 +106,8 @@ def grid_workbook(g: Grid, exported_by: str) -> bytes:
         sheet.cell(row=i, column=1, value=text).font = Font(bold=i <= 2)
     columns = [(c.code, c.label, c.kind) for c in g.columns] + [(COMMENT, _("Comment"), "text")]
     codes = [*FIXED, *(code for code, _l, _k in columns)]
-    labels = ["ID", _("No."), _("Learner ID"), _("Full name"), *(str(lb) for _c, lb, _k in columns)]
+    labels = ["ID", pgettext("row number", "No."), _("Learner ID"), _("Full name")]
+    labels += [str(label) for _c, label, _k in columns]
     for col, (code, label) in enumerate(zip(codes, labels, strict=True), start=1):
         sheet.cell(row=CODES_ROW, column=col, value=code)
         header = sheet.cell(row=HEADER_ROW, column=col, value=label)

@@ -104,7 +104,7 @@ def _located(found: GridFile, errors: list[CellError]) -> list[FileCell]:
     for e in errors:
         row, label = found.where.get((e.student_id, e.code), (0, e.code))
         cells.append(FileCell(row, label, e.message))
-    return sorted(cells, key=lambda c: (c.row, c.column))
+    return cells
 
 
 def _saved_upload(upload: Any) -> Path:
@@ -151,17 +151,22 @@ def grid_import(
     grid_url = reverse("gradebook:grid", args=[g.school_class.pk, g.subject.code, g.semester])
     if request.method == "POST" and "token" in request.POST:
         return _apply(request, g, grid_url)
-    form = GridImportForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"
+    form = GridImportForm(request.POST, request.FILES) if posted else GridImportForm()
     context: dict[str, Any] = {"g": g, "form": form, "grid_url": grid_url}
-    if request.method != "POST" or not form.is_valid():
-        return render(request, "gradebook/entry/import.html", context)
+    if not posted or not form.is_valid():
+        status = 400 if posted else 200
+        return render(request, "gradebook/entry/import.html", context, status=status)
     try:
         found = _read(form.cleaned_data["file"], g)
     except ImportFileError as exc:
         form.add_error("file", exc.message)
         return render(request, "gradebook/entry/import.html", context, status=400)
     changes = _changes(found, g)
-    problems = found.problems + _located(found, _dry_run(request, g, changes))
+    problems = sorted(
+        found.problems + _located(found, _dry_run(request, g, changes)),
+        key=lambda p: (p.row, p.column),
+    )
     context.update({"problems": problems, "changes": _summary(g, changes, found)})
     context["count"] = len(changes)
     if problems or not changes:

@@ -27,6 +27,7 @@ from truongso.gradebook.rules import levels, tt22
 from truongso.gradebook.rules.numbers import parse_decimal, to_tenths
 from truongso.registry.authz_rules import units_under
 from truongso.registry.models import OrgUnit, SchoolClass, SchoolYear, Subject
+from truongso.registry.reference import SchoolLevel, level_of_grade
 
 # Score bins in tenths of a point: [low, high).
 BINS: tuple[tuple[int, int], ...] = ((0, 20), (20, 35), (35, 50), (50, 65), (65, 80), (80, 101))
@@ -112,10 +113,17 @@ class Tally:
         award: str,
         decision: str,
         averages: Iterable[tuple[str, int]],
+        *,
+        primary: bool = False,
+        semester: bool = False,
     ) -> None:
+        """``primary``: a pupil under Thông tư 27/2020, who has no conduct level and no
+        result for a semester alone (so is not counted "not computable" for them)."""
         self.total += 1
-        self.learning[learning] += 1
-        self.conduct[conduct] += 1
+        if not (primary and semester):
+            self.learning[learning] += 1
+        if not primary:
+            self.conduct[conduct] += 1
         if award:
             self.awards[award] += 1
         self.decisions[decision] += 1
@@ -176,6 +184,7 @@ def stored_tallies(
     rows = found.values_list(
         "school_class_id",
         "school_class__school__path",
+        "school_class__grade",
         "learning",
         "conduct",
         "award",
@@ -185,18 +194,21 @@ def stored_tallies(
     total = Tally()
     by_group: dict[Any, Tally] = {key: Tally() for key, _path in groups}
     by_path = [(path, key) for key, path in groups if path]
-    for class_id, path, learning, conduct, award, decision, subjects in rows.iterator(2000):
-        averages = stored_averages(subjects)
-        total.add(learning, conduct, award, decision, averages)
+    semester = period != 0
+    for class_id, path, grade, learning, conduct, award, decision, subjects in rows.iterator(2000):
+        facts = (learning, conduct, award, decision, stored_averages(subjects))
+        primary = level_of_grade(grade) == SchoolLevel.PRIMARY
+        total.add(*facts, primary=primary, semester=semester)
         key = class_id if not by_path else next((k for p, k in by_path if path.startswith(p)), None)
         if key in by_group:
-            by_group[key].add(learning, conduct, award, decision, averages)
+            by_group[key].add(*facts, primary=primary, semester=semester)
     return total, by_group
 
 
 def live_tally(school_class: SchoolClass, period: int) -> Tally:
     """A class's tally computed from the cells (an open period)."""
     tally = Tally()
+    primary = level_of_grade(school_class.grade) == SchoolLevel.PRIMARY
     for result in class_results(school_class, period):
         summary = result.summary
         averages = [(c, o.tenths) for c, o in summary.subjects.items() if o.tenths is not None]
@@ -206,6 +218,8 @@ def live_tally(school_class: SchoolClass, period: int) -> Tally:
             summary.award,
             summary.decision,
             averages,
+            primary=primary,
+            semester=period != 0,
         )
     return tally
 

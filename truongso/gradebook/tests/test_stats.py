@@ -169,3 +169,21 @@ def test_district_queries_do_not_grow_with_students(client, world, django_assert
         response = client.get(HOME + "?period=0")
     assert response.context["summary"].tally.total == 7
     assert len(whole.captured_queries) <= len(small.captured_queries) + 2
+
+
+def test_primary_pupils_count_in_learning_but_have_no_conduct(client, world):
+    from truongso.core.authz import SYSTEM
+    from truongso.gradebook.tests.yearbook import primary_school
+
+    _school, class_1a = primary_school(world)
+    fill_year(class_1a, {admit(class_1a, "Hà An"): Pupil(mark="HTT")}, SYSTEM)
+    fill_year(world.class_6a1, {world.students["an"]: Pupil()}, world.principal)
+    client_login(client, world.bureau)
+    year = client.get(HOME + "?period=0").context["summary"].tally
+    assert (year.total, dict(year.learning), dict(year.conduct)) == (
+        4,
+        {"htxs": 1, "tot": 1, "": 2},  # binh (6A1) and chi (6A2) have no entries
+        {"tot": 1, "": 2},
+    )
+    first = client.get(HOME + "?period=1").context["summary"].tally
+    assert (first.total, dict(first.learning)) == (4, {"tot": 1, "": 2})

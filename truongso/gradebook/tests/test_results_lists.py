@@ -106,3 +106,26 @@ def test_who_sees_the_lists(client, world, closed, who, query, status):
     response = client.post(path, {"action": "finalise", "confirm": "1"})
     assert response.status_code in ({200: 302, 404: 404}[status], 403)
     assert year_row(world.students["binh"]).decision == ("retest" if status == 404 else "repeat")
+
+
+def test_primary_summer_review_on_the_lists_page(client, world):
+    from truongso.accounts.services import role_grant
+    from truongso.core.authz import SYSTEM, Role
+    from truongso.gradebook.tests.yearbook import primary_school
+    from truongso.testing.world import make_user
+
+    school, class_1a = primary_school(world)
+    pupil = admit(class_1a, "Lò Bình")
+    fill_year(class_1a, {pupil: Pupil(mark="HTT", scores={"TOAN": "CHT"})}, SYSTEM)
+    head = make_user("principal_p", "Hiệu trưởng Tiểu học")
+    role_grant(actor=SYSTEM, user=head, role=Role.PRINCIPAL, org_unit=school, check=False)
+    client_login(client, head)
+    response = client.get(LISTS)
+    assert response.status_code == 200
+    assert [r.result.student.full_name for r in response.context["found"].lists.summer] == [
+        "Lò Bình"
+    ]
+    assert "Sau ôn tập hè" in response.content.decode()
+    client.post(LISTS, {"action": "review", "student": pupil.pk, "review": "ht"})
+    client.post(LISTS, {"action": "finalise"})
+    assert year_row(pupil).decision == "promoted"

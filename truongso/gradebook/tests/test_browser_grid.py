@@ -48,20 +48,26 @@ def test_teacher_types_a_row_and_sees_the_average(live_server, live_world, chrom
             expect(values.nth(i)).to_have_value(stored)
 
 
+PASTE = """(text) => {
+    const data = new DataTransfer();
+    data.setData("text/plain", text);
+    const event = new ClipboardEvent("paste", {clipboardData: data, bubbles: true,
+                                               cancelable: true});
+    document.activeElement.dispatchEvent(event);
+}"""
+
+
 def test_teacher_pastes_a_column_from_excel(live_server, live_world, chromium_browser):
     with browser_page(chromium_browser, live_server.url) as page:
         open_grid(page)
-        first = row(page, "Đỗ Thị Bình").locator("input.grid-input").nth(1)  # TX2 of the first row
-        first.click()
-        page.evaluate(
-            """() => {
-                const data = new DataTransfer();
-                data.setData("text/plain", "9\\r\\n6,5\\r\\n");
-                const event = new ClipboardEvent("paste", {clipboardData: data, bubbles: true,
-                                                           cancelable: true});
-                document.activeElement.dispatchEvent(event);
-            }"""
-        )
+        # Three values from the second row down do not fit: refused, nothing pasted.
+        row(page, "Nguyễn Văn An").locator("input.grid-input").nth(1).click()
+        page.evaluate(PASTE, "9\r\n6,5\r\n7\r\n")
+        expect(page.locator("#grid-status")).to_contain_text("chưa dán gì")
+        expect(row(page, "Nguyễn Văn An").locator("input.grid-input").nth(1)).to_have_value("")
+        # Two values from TX2 of the first row: pasted down the column and saved.
+        row(page, "Đỗ Thị Bình").locator("input.grid-input").nth(1).click()
+        page.evaluate(PASTE, "9\r\n6,5\r\n")
         expect(page.locator("#grid-status")).to_contain_text("Đã lưu lúc")
         expect(row(page, "Nguyễn Văn An").locator("input.grid-input").nth(1)).to_have_value("6.5")
         page.reload()

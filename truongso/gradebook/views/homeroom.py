@@ -27,7 +27,10 @@ from truongso.gradebook.rules.levels import (
     DECISION_NAMES,
     LEVEL_NAMES,
     PRIMARY_NAMES,
+    RETEST,
+    SUMMER,
 )
+from truongso.gradebook.rules.tt22 import RETEST_SUMMER
 from truongso.gradebook.schemes import engine_for_class
 from truongso.gradebook.services import cells as cell_services
 from truongso.gradebook.services.cells import (
@@ -49,6 +52,13 @@ from truongso.gradebook.views.common import (
 from truongso.registry.models import SchoolClass
 
 CONDUCT_SHOWN = {code: str(name) for code, name in LEVEL_NAMES.items()}
+
+
+def decision_text(decision: str) -> str:
+    """Year-end decision in words; "retest_summer" is both a re-test and summer training."""
+    if decision == RETEST_SUMMER:
+        return f"{DECISION_NAMES[RETEST]}, {DECISION_NAMES[SUMMER]}"
+    return str(DECISION_NAMES.get(decision, ""))
 
 
 def shown(code: str, stored: str) -> str:
@@ -243,7 +253,7 @@ def class_overview(request: AuthedRequest, pk: int, semester: int) -> HttpRespon
             "learning": str(names.get(r.summary.learning or "", "")),
             "conduct": str(LEVEL_NAMES.get(r.summary.conduct or "", "")),
             "award": str(AWARD_NAMES.get(r.summary.award, "")),
-            "decision": str(DECISION_NAMES.get(r.summary.decision, "")),
+            "decision": decision_text(r.summary.decision),
             "absences": r.absences,
         }
         for r in overview.results

@@ -73,6 +73,17 @@ class TableView:
     def any_locked(self) -> bool:
         return bool(self.locks) and self.editable
 
+    @property
+    def all_locked(self) -> bool:
+        return all(c.locked for c in self.columns)
+
+    def lock_groups(self) -> list[tuple[str, str]]:
+        """("TX1, TX2, GK", why) for each distinct reason, in column order."""
+        groups: dict[str, list[str]] = {}
+        for column in self.locks:
+            groups.setdefault(str(column.locked), []).append(column.label)
+        return [(", ".join(labels), why) for why, labels in groups.items()]
+
     def errors(self) -> list[tuple[RowView, ColumnView, str]]:
         labels = {c.code: c for c in self.columns}
         return [

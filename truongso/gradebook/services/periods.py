@@ -15,7 +15,7 @@ from truongso.core import authz
 from truongso.core.audit import audit_record
 from truongso.core.authz import Perm
 from truongso.gradebook.models import GradingPeriod, TermResult
-from truongso.gradebook.results import YEAR, StudentResult, class_results
+from truongso.gradebook.results import YEAR, StudentResult, class_results, classes_results
 from truongso.gradebook.services import yearend
 from truongso.registry.models import OrgUnit, SchoolClass, SchoolYear
 
@@ -111,12 +111,12 @@ def _store(school_class: SchoolClass, period: int, results: list[StudentResult])
 
 def incomplete_students(school: OrgUnit, year: SchoolYear, semester: int) -> int:
     """How many students still have a result that cannot be computed."""
-    missing = 0
-    for school_class in SchoolClass.objects.filter(school=school, school_year=year):
-        missing += sum(
-            1 for r in class_results(school_class, semester) if r.summary.learning is None
-        )
-    return missing
+    classes = list(SchoolClass.objects.filter(school=school, school_year=year))
+    return _incomplete(classes_results(classes, semester))
+
+
+def _incomplete(results: Mapping[int, list[StudentResult]]) -> int:
+    return sum(1 for rows in results.values() for r in rows if r.summary.learning is None)
 
 
 def period_close(
@@ -137,7 +137,10 @@ def period_close(
             ).exists()
         ):
             raise ValidationError(_("Close semester I first."))
-        missing = incomplete_students(school, year, semester)
+        # Every class at once (``classes_results``): a fixed number of queries per school.
+        classes = list(SchoolClass.objects.filter(school=school, school_year=year))
+        results = classes_results(classes, semester)
+        missing = _incomplete(results)
         if missing and not allow_incomplete:
             raise ValidationError(
                 _(
@@ -147,11 +150,12 @@ def period_close(
                 % {"n": missing},
                 code="incomplete",
             )
+        year_results = classes_results(classes, YEAR) if semester == 2 else {}
         stored = 0
-        for school_class in SchoolClass.objects.filter(school=school, school_year=year):
-            stored += _store(school_class, semester, class_results(school_class, semester))
+        for school_class in classes:
+            stored += _store(school_class, semester, results[school_class.pk])
             if semester == 2:
-                _store(school_class, YEAR, class_results(school_class, YEAR))
+                _store(school_class, YEAR, year_results[school_class.pk])
         period.closed_at = timezone.now()
         period.closed_by = actor if getattr(actor, "pk", None) else None
         period.save(update_fields=["closed_at", "closed_by"])

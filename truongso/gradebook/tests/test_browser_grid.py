@@ -74,3 +74,26 @@ def test_teacher_pastes_a_column_from_excel(live_server, live_world, chromium_br
         expect(row(page, "Đỗ Thị Bình").locator("input.grid-input").nth(1)).to_have_value("9")
         expect(row(page, "Nguyễn Văn An").locator("input.grid-input").nth(1)).to_have_value("6.5")
         expect(row(page, "Nguyễn Văn An").locator("input.grid-input").nth(0)).to_have_value("")
+
+
+def test_the_second_writer_sees_the_conflict(live_server, live_world, chromium_browser):
+    with (
+        browser_page(chromium_browser, live_server.url) as first,
+        browser_page(chromium_browser, live_server.url) as second,
+    ):
+        for page in (first, second):
+            open_grid(page)
+        # Both see an empty TX1 for An; the first types 8 and it is saved ...
+        row(first, "Nguyễn Văn An").locator("input.grid-input").first.fill("8")
+        first.get_by_role("button", name="Lưu").click()
+        expect(first.locator("#grid-status")).to_contain_text("Đã lưu lúc")
+        # ... the second, still seeing an empty cell, types 9: refused, shown the 8.
+        cell = row(second, "Nguyễn Văn An").locator("input.grid-input").first
+        cell.fill("9")
+        second.get_by_role("button", name="Lưu").click()
+        expect(second.locator("#grid-status")).to_contain_text("vừa bị người khác sửa")
+        expect(cell).to_have_value("8")
+        cell.focus()
+        expect(second.locator("#grid-message")).to_contain_text("Bạn đã nhập “9”.")
+        second.reload()
+        expect(row(second, "Nguyễn Văn An").locator("input.grid-input").first).to_have_value("8")

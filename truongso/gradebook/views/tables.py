@@ -174,6 +174,9 @@ def grid_texts() -> dict[str, str]:
         ),
         "paste_locked": _("The pasted block covers locked cells; nothing was pasted."),
         "yours": _("You had typed “{v}”."),
+        "conflicts": _(
+            "{n} cell(s) were changed by someone else meanwhile: check them and type again."
+        ),
         "leave": _("Some cells are not saved yet. Leave the page anyway?"),
     }
 

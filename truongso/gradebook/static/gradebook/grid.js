@@ -31,6 +31,7 @@
   var queued = false;
   var lastSaved = "";
   var notice = "";
+  var noticeKind = ""; // "error" (a failed save: cleared by the next) or "conflict" (by typing)
 
   function fmt(template, values) {
     return String(template).replace(/\{(\w+)\}/g, function (all, key) {
@@ -265,7 +266,7 @@
       return;
     }
     inFlight = true;
-    notice = "";
+    if (noticeKind !== "conflict") notice = "";
     updateStatus();
     var body = JSON.stringify(batch.map(function (b) {
       return { student: b.student, code: b.code, old: b.old, new: b.new };
@@ -285,6 +286,7 @@
       });
     }).catch(function () {
       notice = M.offline;
+      noticeKind = "error";
     }).then(function () {
       inFlight = false;
       updateStatus();
@@ -303,6 +305,7 @@
       queued = true; // the other cells of the batch were not saved: send them again
     } else {
       notice = (data && data.error) || fmt(M.failed, { status: status });
+      noticeKind = "error";
     }
   }
 
@@ -330,10 +333,16 @@
   }
 
   function refused(errors) {
+    var conflicts = errors.filter(function (e) { return e.current !== undefined; }).length;
+    if (conflicts) {
+      notice = fmt(M.conflicts, { n: conflicts });
+      noticeKind = "conflict";
+    }
     errors.forEach(function (error) {
       var input = byKey[keyOf(error.student, error.code)];
       if (!input) {
         notice = error.message;
+        noticeKind = "error";
         return;
       }
       if (error.current !== undefined) {
@@ -415,12 +424,14 @@
     });
     rows.forEach(outcome);
     notice = "";
+    noticeKind = "";
     updateStatus();
     schedule();
   });
 
   function flash(message) {
     notice = message;
+    noticeKind = "error";
     updateStatus();
   }
 
@@ -446,6 +457,7 @@
     check(input);
     outcome(rowOf(input));
     notice = "";
+    noticeKind = "";
     updateStatus();
     schedule();
   });

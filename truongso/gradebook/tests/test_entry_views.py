@@ -115,14 +115,11 @@ def test_home_query_count_does_not_grow_with_classes(client, world, django_asser
 
 
 def test_parent_and_student_are_sent_to_the_childs_page(client, world):
+    report = reverse("gradebook:student_report", kwargs={"pk": world.students["an"].pk})
     for who in ("parent", "student"):
         login(client, world.users[who])
         response = client.get(HOME)
-        if response.status_code == 302:
-            assert str(world.students["an"].pk) in response["Location"]
-        else:
-            assert response.status_code == 200
-            assert [c for c, _url in response.context["children"]] == [world.students["an"]]
+        assert (response.status_code, response["Location"]) == (302, report)
 
 
 @pytest.mark.parametrize("who", ["bureau", "clerk", "accountant", "nobody"])
@@ -454,3 +451,43 @@ def test_history_lists_every_change_of_the_row(client, world):
         "gradebook:cell_history", args=[world.class_6a1.pk, "TOAN", 1, world.students["chi"].pk]
     )
     assert client.get(chi).status_code == 404  # not in this class
+
+
+def test_a_parent_of_two_chooses_the_child(client, world):
+    from truongso.registry.services import students
+
+    students.guardian_link(
+        actor=SYSTEM,
+        student=world.students["chi"],
+        relation="father",
+        is_primary=True,
+        data={"full_name": "Nguyễn Văn Cha", "phone": "0912345678"},
+    )
+    login(client, world.parent)
+    response = client.get(HOME)
+    assert response.status_code == 200
+    assert [c.full_name for c, _url in response.context["children"]] == [
+        "Hoàng Thị Chi",
+        "Nguyễn Văn An",
+    ]
+    html = response.content.decode()
+    for key in ("an", "chi"):
+        assert reverse("gradebook:student_report", kwargs={"pk": world.students[key].pk}) in html
+
+
+def test_grid_query_count_does_not_grow_with_students(client, world, django_assert_max_num_queries):
+    from truongso.gradebook.tests.yearbook import admit
+
+    for i in range(12):
+        pupil = admit(world.class_6a1, f"Học Sinh {i:02d}")
+        scores_save(
+            actor=SYSTEM,
+            school_class=world.class_6a1,
+            subject=Subject.objects.get(code="TOAN"),
+            semester=1,
+            changes=[CellChange(pupil.pk, "tx1", "", "7")],
+        )
+    login(client, world.teacher)
+    with django_assert_max_num_queries(24):
+        response = client.get(grid_url(world))
+    assert len(response.context["table"].rows) == 14

@@ -478,8 +478,21 @@ def test_a_parent_of_two_chooses_the_child(client, world):
 def test_grid_query_count_does_not_grow_with_students(client, world, django_assert_max_num_queries):
     from truongso.gradebook.tests.yearbook import admit
 
-    for i in range(12):
-        pupil = admit(world.class_6a1, f"Học Sinh {i:02d}")
+    for name in [
+        "Anh",
+        "Bảo",
+        "Cường",
+        "Dung",
+        "Giang",
+        "Hà",
+        "Khoa",
+        "Lan",
+        "Minh",
+        "Nga",
+        "Phúc",
+        "Quân",
+    ]:
+        pupil = admit(world.class_6a1, f"Trần Văn {name}")
         scores_save(
             actor=SYSTEM,
             school_class=world.class_6a1,

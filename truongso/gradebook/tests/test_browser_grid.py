@@ -14,10 +14,10 @@ pytestmark = pytest.mark.browser
 def open_grid(page):
     ui_login(page, "teacher")
     page.get_by_role("link", name="Sổ điểm").first.click()
-    page.get_by_role("link", name="Học kỳ I", exact=True).click()
+    page.get_by_role("link", name="Học kì I", exact=True).click()
     page.get_by_role("link", name="Toán · 6A1").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Toán · Lớp 6A1")
-    expect(page.locator("main strong").first).to_have_text("Học kỳ I")
+    expect(page.locator("main strong").first).to_have_text("Học kì I")
 
 
 def row(page, name):

@@ -118,7 +118,7 @@ def test_year_page_lists_years_and_lets_the_department_add_one(
     bad = client.post(YEARS, year_post(code="2027-2029"))
     assert bad.context["form"].errors["code"] == ["Năm học ghi theo dạng 2025-2026."]
     swapped = client.post(YEARS, year_post(code="2027-2028", semester2_start="2027-01-01"))
-    assert "Học kỳ I phải kết thúc" in str(swapped.context["form"].non_field_errors())
+    assert "Học kì I phải kết thúc" in str(swapped.context["form"].non_field_errors())
     assert SchoolYear.objects.count() == 2
 
 

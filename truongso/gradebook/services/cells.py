@@ -24,7 +24,7 @@ from truongso.gradebook.models import GradingPeriod, StudentTerm, SubjectTerm
 from truongso.gradebook.rosters import roster
 from truongso.gradebook.rules.engine import Column
 from truongso.gradebook.schemes import engine_for_class, subject_specs
-from truongso.registry.models import SchoolClass, Subject, TeachingAssignment
+from truongso.registry.models import SchoolClass, Student, Subject, TeachingAssignment
 
 COMMENT = "comment"
 COMMENT_MAX = 1000
@@ -166,6 +166,7 @@ def scores_save(
         rows = _locked_rows(
             SubjectTerm, school_class, semester, {s for s, _c in cleaned}, subject=subject
         )
+        _attach(rows, school_class=school_class, subject=subject)
         return _apply(
             actor,
             rows,
@@ -210,6 +211,14 @@ def _locked_rows(
         **extra,
     )
     return {row.student_id: row for row in rows}
+
+
+def _attach(rows: Mapping[int, Any], **related: Any) -> None:
+    """Give the locked rows the objects their audit entries name (the class, the subject),
+    so that saving a whole grid does not read them back once per row."""
+    for row in rows.values():
+        for name, value in related.items():
+            setattr(row, name, value)
 
 
 def _subject_get(row: SubjectTerm, code: str) -> str:
@@ -270,8 +279,10 @@ def _apply(
     user = actor if getattr(actor, "pk", None) else None
     note = _request_note(approved_request)
     entries: list[AuditEntry] = []
+    named = Student.objects.in_bulk(list(afters))  # the audit entries name each student
     for student_id in afters:
         row = rows[student_id]
+        row.student = named[student_id]
         row.updated_by = user
         row.save()
         entries.append(
@@ -410,6 +421,7 @@ def terms_save(
         raise CellErrors(errors)
     with transaction.atomic():
         rows = _locked_rows(StudentTerm, school_class, semester, {s for s, _c in cleaned})
+        _attach(rows, school_class=school_class)
         return _apply(
             actor,
             rows,

@@ -399,3 +399,30 @@ def test_grid_queries_do_not_grow_with_the_class(world, api):
     api_world.fill(world.class_6a1, value="7", pupils=add_pupils(world, 10))
     assert count_queries(client, grid_url(world.class_6a1)) == small
     assert small <= 18
+
+
+def count_post(client, url, body):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(url, body)
+    assert response.status_code == 200, response.json()
+    return len(queries)
+
+
+def test_saving_costs_one_write_per_row(world, api):
+    """Whatever the number of rows, the save itself reads a fixed number of times (the
+    audit entries do not read each student, class or subject back)."""
+    client = api("teacher")
+    client.get(grid_url(world.class_6a1))  # the token's first use is recorded once
+    first = [world.students["an"].pk, world.students["binh"].pk]
+    url = grid_url(world.class_6a1, semester=2)
+
+    def body(pupils, code, new):
+        return {"changes": [{"student": pk, "code": code, "old": "", "new": new} for pk in pupils]}
+
+    two_new = count_post(client, url, body(first, "tx1", "8"))
+    two_updated = count_post(client, url, body(first, "tx2", "7"))
+    more = add_pupils(world, 10)
+    twelve_new = count_post(client, grid_url(world.class_6a1), body(first + more, "tx1", "8"))
+    twelve_updated = count_post(client, url, body(first + more, "tx3", "6"))
+    assert twelve_new - two_new == 10
+    assert twelve_updated - two_updated == 10

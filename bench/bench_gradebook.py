@@ -308,6 +308,8 @@ def _fill(district: District, by_class: dict[int, list[int]], log: Any) -> None:
 
 def build(count: int, log: Any) -> District:
     from truongso.core.db import planner_statistics_refresh
+    from truongso.gradebook.models import StudentTerm, SubjectTerm
+    from truongso.registry.models import Placement, Student
 
     classes_needed = -(-count // CLASS_SIZE)
     per_thcs = len(THCS) * THCS_CLASSES
@@ -320,9 +322,7 @@ def build(count: int, log: Any) -> District:
     classes = [c for c in classes if by_class.get(c.pk)]
     district = District(year, schools, classes, {}, pupils=count)
     _fill(district, by_class, log)
-    planner_statistics_refresh(
-        "gradebook_subjectterm", "gradebook_studentterm", "registry_student", "registry_placement"
-    )
+    planner_statistics_refresh(SubjectTerm, StudentTerm, Student, Placement)
     return district
 
 
@@ -362,7 +362,8 @@ def numpy_from_database(district: District) -> dict[tuple[str, int], np.ndarray]
         if cells.get("ck") in ("Đ", None) or code not in regular:
             continue
         key = (code, len(cells) - 2)
-        rows[key][semester].append([int(float(v) * 10 + 0.5) for v in cells.values()])
+        names = [f"tx{i}" for i in range(1, key[1] + 1)] + ["gk", "ck"]  # jsonb sorts keys
+        rows[key][semester].append([int(float(cells[n]) * 10 + 0.5) for n in names])
         if semester == 1:
             order[key].append(student_id)
     groups = {}

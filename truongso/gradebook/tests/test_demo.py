@@ -156,6 +156,9 @@ def test_many_classes_at_once_agree_with_one_class_at_a_time(school, period):
 def test_the_command_runs_once_and_needs_the_district(db):
     with pytest.raises(CommandError, match="seed_demo"):
         call_command("seed_gradebook_demo", verbosity=0)
+    out = StringIO()
+    call_command("seed_gradebook_demo", "--if-empty", stdout=out)  # make demo, another database
+    assert "nothing seeded" in out.getvalue()
     call_command("seed_demo", verbosity=0)
     call_command("seed_gradebook_demo", verbosity=0)
     rows = SubjectTerm.objects.count()

@@ -19,12 +19,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-empty",
             action="store_true",
-            help="Do nothing if the demo school's gradebook already has entries.",
+            help="Do nothing if the demo school's gradebook already has entries (or if there is "
+            "no demo school).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         school = demo.demo_school()
         if school is None:
+            if options["if_empty"]:  # make demo on a database that is not the demo district
+                self._say(options, "No demo school (seed_demo's district): nothing seeded.")
+                return
             raise CommandError("No demo school: run `manage.py seed_demo` first.")
         if demo.has_entries(school):
             if options["if_empty"]:

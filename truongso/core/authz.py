@@ -222,7 +222,13 @@ ROLE_POLICIES: dict[str, RolePolicy] = {
 
 # Roles whose holders must pass a TOTP second factor before any page or API call.
 SECOND_FACTOR_ROLES = frozenset(
-    {Role.MINISTRY_OFFICER, Role.DEPARTMENT_OFFICER, Role.BUREAU_OFFICER, Role.PRINCIPAL}
+    {
+        Role.MINISTRY_OFFICER,
+        Role.DEPARTMENT_OFFICER,
+        Role.BUREAU_OFFICER,
+        Role.PRINCIPAL,
+        Role.GRADE_INSPECTOR,
+    }
 )
 
 

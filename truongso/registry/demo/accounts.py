@@ -39,6 +39,7 @@ DEMO_ACCOUNTS: list[DemoAccount] = [
     DemoAccount(Role.CLERK, "vanthu", "con-dau-2026"),
     DemoAccount(Role.PARENT, "phuhuynh", "me-hien-2026"),
     DemoAccount(Role.STUDENT, "hocsinh", "cap-sach-2026"),
+    DemoAccount(Role.GRADE_INSPECTOR, "thanhtra", "so-diem-2026"),
 ]
 ACCOUNTS_BY_ROLE = {account.role: account for account in DEMO_ACCOUNTS}
 

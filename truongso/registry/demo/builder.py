@@ -46,6 +46,7 @@ from truongso.registry.models import (
 from truongso.registry.models.statistics import STATISTICS_TABLES
 from truongso.registry.reference import OrgKind, Ownership, Position, SchoolLevel
 from truongso.registry.services import org
+from truongso.registry.services import staff as staff_services
 from truongso.registry.services.calendar import school_year_create
 
 Log = Callable[[str], None]
@@ -275,6 +276,15 @@ def _demo_people(district: District, older: Pupil) -> DemoPeople:
         Role.HOMEROOM_TEACHER: (homeroom, demo_school),
         Role.ACCOUNTANT: (first(Position.ACCOUNTANT), demo_school),
         Role.CLERK: (first(Position.CLERK), demo_school),
+        # An officer of the Phòng granted individual scores for an inspection.
+        Role.GRADE_INSPECTOR: (
+            staff_services.staff_create(
+                actor=SYSTEM,
+                org_unit=district.bureau,
+                data={"full_name": "Đỗ Văn Thanh", "gender": "M", "position": Position.OFFICER},
+            ),
+            district.bureau,
+        ),
     }
     family = older.family
     guardian = family.guardians[family.primary][0]

@@ -237,6 +237,7 @@ def test_each_role_account_has_its_grant_and_sees_its_part(district):
         "vanthu": {(Role.CLERK, school.code)},
         "phuhuynh": set(),
         "hocsinh": set(),
+        "thanhtra": {(Role.GRADE_INSPECTOR, "3407")},
     }
     for username, grants in expected.items():
         rows = RoleAssignment.objects.filter(user__username=username)
@@ -244,7 +245,7 @@ def test_each_role_account_has_its_grant_and_sees_its_part(district):
     totp_users = set(
         TOTPDevice.objects.filter(confirmed=True).values_list("user__username", flat=True)
     )
-    assert totp_users == {"bo.canbo", "so.canbo", "phong.canbo", "hieutruong"}
+    assert totp_users == {"bo.canbo", "so.canbo", "phong.canbo", "hieutruong", "thanhtra"}
 
     def visible(username: str) -> set[int]:
         user = User.objects.get(username=username)

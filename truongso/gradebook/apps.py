@@ -8,11 +8,10 @@ class GradebookConfig(AppConfig):
     verbose_name = _("Gradebook")
 
     def ready(self) -> None:
-        from truongso.gradebook import authz_rules, late_changes
-
         from truongso.core import navigation
         from truongso.core.authz import Perm
         from truongso.core.navigation import NavItem
+        from truongso.gradebook import authz_rules, late_changes
 
         authz_rules.register_all()
         late_changes.register()

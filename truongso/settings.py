@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "truongso.accounts",
     "truongso.workflow",
     "truongso.gradebook",
+    "truongso.admissions",
 ]
 
 MIDDLEWARE = [

@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "truongso.workflow",
     "truongso.gradebook",
     "truongso.admissions",
+    "truongso.payments",
 ]
 
 MIDDLEWARE = [

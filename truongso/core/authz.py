@@ -75,6 +75,12 @@ class Perm(StrEnum):
     CONDUCT_ENTER = "conduct.enter"
     GRADE_MANAGE = "grade.manage"
     GRADE_STATS = "grade.stats"
+    # Fees and payments: invoices and payments of students in reach (parents: their children's);
+    # fee set-up, invoicing, reconciliation and refunds (the accountant); collection figures
+    # without individual payers (officers, school leaders).
+    PAYMENT_VIEW = "payment.view"
+    PAYMENT_MANAGE = "payment.manage"
+    PAYMENT_STATS = "payment.stats"
 
 
 class Reach(StrEnum):
@@ -102,6 +108,7 @@ _OFFICER = frozenset(
         P.AUDIT_VIEW,
         P.ROLE_MANAGE,
         P.GRADE_STATS,
+        P.PAYMENT_STATS,
     }
 )
 _SCHOOL_LEAD = frozenset(
@@ -122,9 +129,11 @@ _SCHOOL_LEAD = frozenset(
         P.GRADE_VIEW,
         P.GRADE_MANAGE,
         P.GRADE_STATS,
+        P.PAYMENT_VIEW,
+        P.PAYMENT_STATS,
     }
 )
-_OWN_GRADES = frozenset({P.STUDENT_VIEW, P.STUDENT_RECORD, P.GRADE_VIEW})
+_OWN_GRADES = frozenset({P.STUDENT_VIEW, P.STUDENT_RECORD, P.GRADE_VIEW, P.PAYMENT_VIEW})
 
 
 @dataclass(frozen=True)
@@ -168,7 +177,17 @@ ROLE_POLICIES: dict[str, RolePolicy] = {
     ),
     Role.ACCOUNTANT: RolePolicy(
         Reach.SUBTREE,
-        frozenset({P.ORG_VIEW, P.CLASS_VIEW, P.STUDENT_VIEW, P.STUDENT_RECORD}),
+        frozenset(
+            {
+                P.ORG_VIEW,
+                P.CLASS_VIEW,
+                P.STUDENT_VIEW,
+                P.STUDENT_RECORD,
+                P.PAYMENT_VIEW,
+                P.PAYMENT_MANAGE,
+                P.PAYMENT_STATS,
+            }
+        ),
         frozenset({"school"}),
     ),
     Role.TEACHER: RolePolicy(

@@ -279,3 +279,15 @@ def test_class_overview_for_homeroom_and_leaders(client, world, django_assert_ma
         assert client.get(url).status_code == 404
     login(client, world.principal)
     assert client.get(page_url(world, "class_overview", semester=7)).status_code == 404
+
+
+@pytest.mark.parametrize("semester", [1, 2, 0])
+def test_class_overview_links_to_the_class_results(client, world, semester):
+    """The homeroom teacher has no "Results" menu entry (no GRADE_STATS): the overview is her
+    way to the class's results."""
+    login(client, world.homeroom)
+    response = client.get(page_url(world, "class_overview", semester=semester))
+    results = reverse("gradebook:class_results", args=[world.class_6a2.pk])
+    link = f"{results}?period={semester}"
+    assert f'href="{link}"' in response.content.decode()
+    assert client.get(link).status_code == 200

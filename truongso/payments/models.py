@@ -185,6 +185,9 @@ class InvoiceRun(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Last sign of life of the worker running it: a run left "running" without progress for a
+    # while was abandoned by a dead worker and may be taken over (resumed).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -224,7 +227,8 @@ class Invoice(models.Model):
     run = models.ForeignKey(
         InvoiceRun, null=True, blank=True, on_delete=models.PROTECT, related_name="invoices"
     )
-    # Set for invoices of a run: "<period_key>:<student id>", unique per school and year.
+    # The billing period ("2026-09", "HK1"): at most one invoice per student, school, year and
+    # period, so a bulk run started twice or resumed never bills a student twice.
     period_key = models.CharField(max_length=20, blank=True)
     period_label = models.CharField(_("period"), max_length=60)
     payer_name = models.CharField(_("payer"), max_length=100)
@@ -423,7 +427,52 @@ class Allocation(models.Model):
         return f"{self.payment_id} → {self.invoice_id}: {self.amount}"
 
 
+class Credit(models.Model):
+    """Money put on a student's account at a school (tiền thừa, nhận trước).
+
+    It comes from the unassigned part of a payment (an overpayment) or back from an invoice
+    (cancelled, or credited below what was already paid). It is used by ``credit_apply``
+    (an ``Allocation`` without payment) or paid back (a ``Refund`` with a student).
+    Credit belongs to one school: each school keeps its own accounts.
+    """
+
+    school = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="fee_credits")
+    payment = models.ForeignKey(
+        Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="credits"
+    )
+    invoice = models.ForeignKey(
+        Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="credits"
+    )
+    amount = models.PositiveBigIntegerField(_("amount (đồng)"))
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("credit")
+        verbose_name_plural = _("credits")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="credit_positive"),
+            models.CheckConstraint(
+                condition=Q(payment__isnull=True) | Q(invoice__isnull=True),
+                name="credit_one_source",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student_id}: +{self.amount}"
+
+
 class Refund(models.Model):
+    """Money paid back: the unassigned part of a payment, or a student's credit."""
+
+    # Always set by payment_refund (the payment's school, or where the credit is held).
+    school = models.ForeignKey(
+        OrgUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     payment = models.ForeignKey(
         Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="refunds"
     )
@@ -437,6 +486,15 @@ class Refund(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_positive"),
+            models.CheckConstraint(
+                condition=Q(payment__isnull=False) | Q(student__isnull=False),
+                name="refund_has_source",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.payment_id}: -{self.amount}"

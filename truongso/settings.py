@@ -326,6 +326,22 @@ IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 2000)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 40 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
 
+# --- Bank notifications (payments) ----------------------------------------------------------
+# Secrets of the notification services, each also from a *_FILE. A service without its secret
+# is refused (HTTP 503, stored in the notification log). Demo and test runs get a fixed SePay
+# key so that the simulated transfer can be posted.
+_DEMO_KEY = "truongso-demo-sepay-key" if (DEMO_MODE or DEBUG or TESTING) else ""
+PAYMENTS_SEPAY_API_KEY = env("PAYMENTS_SEPAY_API_KEY", _DEMO_KEY)
+PAYMENTS_SEPAY_HMAC_SECRET = env("PAYMENTS_SEPAY_HMAC_SECRET")
+PAYMENTS_CASSO_SECRET = env("PAYMENTS_CASSO_SECRET")
+PAYMENTS_PAYOS_CHECKSUM_KEY = env("PAYMENTS_PAYOS_CHECKSUM_KEY")
+# Signed timestamps further than this from the server clock are refused (replay protection).
+PAYMENTS_WEBHOOK_TOLERANCE = env_int("PAYMENTS_WEBHOOK_TOLERANCE", 300)
+# payOS signs no delivery time: transactions older than this are refused.
+PAYMENTS_PAYOS_MAX_AGE = env_int("PAYMENTS_PAYOS_MAX_AGE", 24 * 3600)
+# A single transfer above this many đồng is refused as absurd and left for a human.
+PAYMENTS_MAX_AMOUNT = env_int("PAYMENTS_MAX_AMOUNT", 2_000_000_000)
+
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -127,6 +127,20 @@ def test_teacher_sees_her_school_card_but_cannot_edit(client, world):
     assert OrgUnit.objects.get(pk=world.school_a.pk).phone == ""
 
 
+@pytest.mark.parametrize(
+    ("username", "linked"),
+    [("teacher", False), ("accountant", False), ("clerk", True), ("principal", True)],
+)
+def test_unit_card_links_to_the_staff_list_only_for_who_may_open_it(
+    client, world, username, linked
+):
+    login(client, world.users[username])
+    _, html = page(client, reverse("registry:orgunit_detail", args=[world.school_a.pk]))
+    staff = f"{reverse('registry:staff_list')}?unit={world.school_a.pk}"
+    assert (f'href="{staff}"' in html) is linked
+    assert client.get(staff).status_code == (200 if linked else 403)
+
+
 def school_post(**extra):
     data = {
         "parent": "",

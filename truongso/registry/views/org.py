@@ -80,6 +80,7 @@ def orgunit_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "children": selectors_org.org_unit_children(user, unit),
             "heads": selectors_org.org_unit_heads(unit) if unit.is_school else [],
             "may_edit": bool(editable),
+            "may_view_staff": authz.has_any(user, Perm.STAFF_VIEW),
             "may_close": bool(parent_path and authz.can(user, Perm.ORG_MANAGE, parent_path)),
             "may_add_child": unit.is_active
             and selectors_org.parent_choices(user).filter(pk=unit.pk).exists(),

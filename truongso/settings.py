@@ -342,6 +342,20 @@ PAYMENTS_PAYOS_MAX_AGE = env_int("PAYMENTS_PAYOS_MAX_AGE", 24 * 3600)
 # A single transfer above this many đồng is refused as absurd and left for a human.
 PAYMENTS_MAX_AMOUNT = env_int("PAYMENTS_MAX_AMOUNT", 2_000_000_000)
 
+# --- Web payment gateway (VNPay-style redirect, signed return and IPN) -------------------------
+# The merchant code and hash secret the gateway issued (secret also from *_FILE). With no secret
+# the online payment button is not offered. Demo, DEBUG and test runs use the project's own fake
+# gateway at /payments/fake-gateway/ (served only then) with a fixed demo secret.
+PAYMENTS_FAKE_GATEWAY = DEMO_MODE or DEBUG or TESTING
+PAYMENTS_GATEWAY_URL = env("PAYMENTS_GATEWAY_URL", "/payments/fake-gateway/pay/")
+PAYMENTS_GATEWAY_TMN_CODE = env("PAYMENTS_GATEWAY_TMN_CODE", "TRUONGSO")
+PAYMENTS_GATEWAY_HASH_SECRET = env(
+    "PAYMENTS_GATEWAY_HASH_SECRET",
+    "truongso-demo-gateway-secret" if PAYMENTS_FAKE_GATEWAY else "",
+)
+# Minutes a parent has to finish paying at the gateway (vnp_ExpireDate).
+PAYMENTS_GATEWAY_EXPIRE_MINUTES = env_int("PAYMENTS_GATEWAY_EXPIRE_MINUTES", 15)
+
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -6,3 +6,8 @@ class PaymentsConfig(AppConfig):
     name = "truongso.payments"
     label = "payments"
     verbose_name = _("Fees and payments")
+
+    def ready(self) -> None:
+        from truongso.payments import authz_rules
+
+        authz_rules.register_all()

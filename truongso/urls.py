@@ -25,7 +25,11 @@ urlpatterns = [
     path("api/v1/", include("truongso.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path(
+        "api/redoc/",
+        SpectacularRedocView.as_view(url_name="api-schema", template_name="core/redoc.html"),
+        name="api-redoc",
+    ),
     path("", include("truongso.core.urls")),
     path("", include("truongso.registry.urls")),
     path("gradebook/", include("truongso.gradebook.urls")),

@@ -120,9 +120,10 @@ def test_schema_speaks_vietnamese_by_default(db):
     assert body["paths"]["/api/v1/students/"]["get"]["summary"] == "Học sinh bạn được xem"
 
 
-def test_swagger_ui_uses_local_assets_only(db):
+@pytest.mark.parametrize("url", ["/api/docs/", "/api/redoc/"])
+def test_api_docs_use_local_assets_only(db, url):
     client = APIClient()
-    page = client.get("/api/docs/")
+    page = client.get(url)
     assert page.status_code == 200
     html = page.content.decode()
     references = re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)["']""", html)

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
 from django.db import models
+from django.db.models.fields.files import FieldFile
 
 from truongso.core import context
 from truongso.core.models import AuditEntry
@@ -32,6 +33,8 @@ def _json_value(value: Any) -> Any:
         return str(value)
     if isinstance(value, models.Model):
         return value.pk
+    if isinstance(value, FieldFile):
+        return value.name or ""
     if isinstance(value, bytes | memoryview):
         return f"<{len(value)} bytes>"
     return value

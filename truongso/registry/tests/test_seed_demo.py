@@ -284,6 +284,23 @@ def test_demo_principal_logs_in_with_the_shown_code(client, district, settings):
     assert client.get("/").status_code == 200
 
 
+def test_demo_logins_table_stars_and_explains_every_second_factor_role(district):
+    out = StringIO()
+    call_command("demo_logins", stdout=out)
+    text = out.getvalue()
+    usernames = {row["username"] for row in district}
+    starred = [
+        name
+        for line in text.splitlines()
+        if " * " in line
+        for name in line.split()
+        if name in usernames
+    ]
+    assert starred == ["bo.canbo", "so.canbo", "phong.canbo", "hieutruong", "thanhtra"]
+    assert "cán bộ kiểm tra sổ điểm và hiệu trưởng nhập thêm mã" in text
+    assert "the grade inspector and the principal also enter a TOTP code" in text
+
+
 def test_if_empty_does_nothing_the_second_time_but_writes_the_logins(db, tmp_path):
     seed()
     counts = {m: m.objects.count() for m in (OrgUnit, Student, Staff, User, EnrolmentEvent)}

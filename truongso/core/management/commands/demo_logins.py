@@ -10,13 +10,13 @@ from django.utils import translation
 from truongso.core.authz import SECOND_FACTOR_ROLES, Role
 
 NOTE_VI = (
-    "(*) Cán bộ Bộ, Sở, Phòng và hiệu trưởng nhập thêm mã xác thực TOTP sau mật khẩu; "
-    "bản demo (TRUONGSO_DEMO=1) hiện mã hiện tại ngay trên trang nhập mã."
+    "(*) Cán bộ Bộ, Sở, Phòng, cán bộ kiểm tra sổ điểm và hiệu trưởng nhập thêm mã xác thực "
+    "TOTP sau mật khẩu; bản demo (TRUONGSO_DEMO=1) hiện mã hiện tại ngay trên trang nhập mã."
 )
 NOTE_EN = (
-    "(*) Ministry, department and bureau officers and the principal also enter a TOTP code "
-    "after the password; a demo installation (TRUONGSO_DEMO=1) shows the current code on "
-    "the code page."
+    "(*) Ministry, department and bureau officers, the grade inspector and the principal also "
+    "enter a TOTP code after the password; a demo installation (TRUONGSO_DEMO=1) shows the "
+    "current code on the code page."
 )
 
 

@@ -33,4 +33,5 @@ urlpatterns = [
     path("", include("truongso.core.urls")),
     path("", include("truongso.registry.urls")),
     path("gradebook/", include("truongso.gradebook.urls")),
+    path("payments/", include("truongso.payments.urls")),
 ]

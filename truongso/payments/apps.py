@@ -8,6 +8,14 @@ class PaymentsConfig(AppConfig):
     verbose_name = _("Fees and payments")
 
     def ready(self) -> None:
+        from truongso.core import navigation
+        from truongso.core.authz import Perm
+        from truongso.core.navigation import NavItem
         from truongso.payments import authz_rules
 
         authz_rules.register_all()
+        for label, url_name, perm, group in (
+            (_("Fees"), "payments:home", Perm.PAYMENT_VIEW, "main"),
+            (_("Cashless collection"), "payments:report_cashless", Perm.PAYMENT_STATS, "manage"),
+        ):
+            navigation.add(NavItem(label, url_name, perm, group=group))

@@ -34,12 +34,12 @@ class Billed:
     chi: Invoice
 
 
-def bank_account(school: Any) -> SchoolBankAccount:
+def bank_account(school: Any, number: str = "0011001234567") -> SchoolBankAccount:
     return SchoolBankAccount.objects.create(
         school=school,
         bank_bin="970436",
         bank_name="Vietcombank",
-        account_number="0011001234567",
+        account_number=number,
         account_name="TRUONG THCS AN BAI",
     )
 

@@ -1,8 +1,8 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AdmissionsConfig(AppConfig):
     name = "truongso.admissions"
     label = "admissions"
-    verbose_name = _("Admissions")
+    verbose_name = pgettext_lazy("admissions", "Admissions")

@@ -9,7 +9,7 @@ anything is computed.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 if TYPE_CHECKING:
     from truongso.admissions.engine import AdmissionInput, EngineConfig
@@ -30,6 +31,13 @@ class InputProblem:
     field: str
     message: str
     table: str = "applicants"  # or "schools", "config"
+    other_row: int | None = None  # the row a repeated value was first seen in
+
+    def text(self, label: Callable[[int], int] = lambda row: row + 1) -> str:
+        """The message, naming ``other_row`` as ``label`` numbers it (a file's line ...)."""
+        if self.other_row is None:
+            return self.message
+        return self.message % {"row": label(self.other_row)}
 
 
 class AdmissionInputError(ValueError):
@@ -45,12 +53,14 @@ class AdmissionInputError(ValueError):
 
 def _describe(problem: InputProblem) -> str:
     if problem.row is None:
-        return _("%(field)s: %(message)s") % {"field": problem.field, "message": problem.message}
+        return _("%(field)s: %(message)s") % {"field": problem.field, "message": problem.text()}
     return _("%(table)s row %(row)s, %(field)s: %(message)s") % {
-        "table": _("Applicants") if problem.table == "applicants" else _("Schools"),
+        "table": pgettext("admissions", "Applicants")
+        if problem.table == "applicants"
+        else pgettext("admissions", "Schools"),
         "row": problem.row + 1,
         "field": problem.field,
-        "message": problem.message,
+        "message": problem.text(),
     }
 
 
@@ -86,8 +96,7 @@ def build_input(
     if problems:
         raise AdmissionInputError(problems)
     return factory(
-        codes, quota_array, ids, score_array, prefs, excluded_array, secondary_array,
-        penalties[: max(prefs.shape[1], 1)],
+        codes, quota_array, ids, score_array, prefs, excluded_array, secondary_array, penalties
     )  # fmt: skip
 
 
@@ -141,11 +150,9 @@ def _quotas(
                 InputProblem(row, "school_code", _("The school code is empty."), "schools")
             )
         elif code in seen:
-            message = _("School %(code)s is repeated: it is already in row %(row)s.") % {
-                "code": code,
-                "row": seen[code] + 1,
-            }
-            problems.append(InputProblem(row, "school_code", message, "schools"))
+            message = _("School %(code)s is repeated: it is already in row %(row)s.")
+            message = message.replace("%(code)s", code.replace("%", "%%"))
+            problems.append(InputProblem(row, "school_code", message, "schools", seen[code]))
         seen.setdefault(code, row)
     if raw.dtype.kind not in "iu":
         problems.append(InputProblem(None, "quota", _("Quotas must be whole numbers."), "schools"))
@@ -263,11 +270,9 @@ def _check_ids(ids: npt.NDArray[Any], problems: list[InputProblem]) -> None:
     repeated = np.flatnonzero(ordered[1:] == ordered[:-1]) if len(ids) > 1 else []
     for at in list(repeated)[:MAX_LISTED]:
         first, again = sorted((int(order[at]), int(order[at + 1])))
-        message = _("Applicant %(id)s is repeated: already in row %(row)s.") % {
-            "id": ids[again],
-            "row": first + 1,
-        }
-        problems.append(InputProblem(again, "applicant_id", message))
+        message = _("Applicant %(id)s is repeated: already in row %(row)s.")
+        message = message.replace("%(id)s", str(ids[again]).replace("%", "%%"))
+        problems.append(InputProblem(again, "applicant_id", message, other_row=first))
 
 
 def _flags(excluded: Any, n: int, problems: list[InputProblem]) -> npt.NDArray[np.bool_]:

@@ -9,6 +9,7 @@ from enum import StrEnum
 
 import numpy as np
 import numpy.typing as npt
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from truongso.admissions.engine import NONE, AssignmentResult, Reason, TieRule
@@ -54,8 +55,8 @@ def school_outcomes(result: AssignmentResult) -> list[SchoolOutcome]:
     tied_admitted, tied_refused = _ties(result)
     outcomes = []
     for s in range(count):
-        full = bool(result.full[s]) and result.cutoff[s] != NONE
         cutoff = int(result.cutoff[s])
+        full = bool(result.full[s]) and cutoff != NONE
         outcomes.append(
             SchoolOutcome(
                 code=data.school_codes[s],
@@ -114,11 +115,11 @@ class PreferenceExplanation:
         values = {
             "k": self.preference,
             "school": self.school_code,
-            "eff": self.effective,
-            "score": self.score,
-            "pen": self.penalty,
-            "cut": self.cutoff,
-            "need": self.needed,
+            "eff": _shown(self.effective),
+            "score": _shown(self.score),
+            "pen": _shown(self.penalty),
+            "cut": _shown(self.cutoff),
+            "need": _shown(self.needed),
         }
         if self.verdict is Verdict.ADMITTED:
             return (
@@ -142,6 +143,10 @@ class PreferenceExplanation:
             )
             % values
         )
+
+
+def _shown(value: Decimal | None) -> str:
+    return "–" if value is None else number_format(value, 2)
 
 
 @dataclass(frozen=True)

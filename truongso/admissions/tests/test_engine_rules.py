@@ -81,7 +81,11 @@ def test_bumped_applicant_falls_to_her_nv2_when_she_clears_it() -> None:
         "A", Decimal("25.50"), Decimal("25.00"), Decimal("0.00"), Verdict.BELOW_CUTOFF
     )  # fmt: skip
     assert why.preferences[1].verdict is Verdict.ADMITTED
-    assert len(why.preferences) == 2
+    assert why.lines() == [
+        "NV1 A: điểm 25,00 − 0,00 = 25,00, thấp hơn điểm chuẩn 25,50 "
+        "(ở nguyện vọng này cần 25,50).",
+        "NV2 B: trúng tuyển (điểm 25,00 − 1,00 = 24,00).",
+    ]
 
 
 def test_nv3_needs_the_cutoff_plus_two() -> None:
@@ -160,7 +164,10 @@ def test_quota_zero_admits_nobody() -> None:
     assert (a.admitted, a.full, a.cutoff) == (0, False, None)
     why = applicant_explain(r.result, r.index("an"))
     assert why.preferences[0].verdict is Verdict.NO_PLACES
-    assert "quota 0" in why.lines()[0]
+    assert why.lines() == [
+        "NV1 A: trường không tuyển ở đợt này (chỉ tiêu 0).",
+        "NV2 B: trúng tuyển (điểm 29,00 − 1,00 = 28,00).",
+    ]
 
 
 def test_school_that_does_not_fill_has_no_cutoff() -> None:

@@ -12,4 +12,5 @@ urlpatterns = [
     path("me/", me, name="me"),
     path("", include("truongso.registry.api.urls")),
     path("gradebook/", include("truongso.gradebook.api.urls")),
+    path("payments/", include("truongso.payments.api.urls")),
 ]

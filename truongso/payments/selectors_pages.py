@@ -75,7 +75,12 @@ def current_year() -> SchoolYear | None:
 
 
 def bank_account_of(school: OrgUnit) -> SchoolBankAccount | None:
-    accounts = SchoolBankAccount.objects.filter(school=school)
+    """The school's collection account (the default one first), or ``None``."""
+    return bank_account_of_id(school.pk)
+
+
+def bank_account_of_id(school_id: int) -> SchoolBankAccount | None:
+    accounts = SchoolBankAccount.objects.filter(school_id=school_id)
     return accounts.order_by("-is_default", "pk").first()
 
 

@@ -292,6 +292,7 @@ def invoice_cancel(*, actor: Any, invoice: Invoice, reason: str) -> Invoice:
             note=reason,
             org_path=school.path,
         )
+    invoice.refresh_from_db()
     return locked
 
 

@@ -67,6 +67,7 @@ def run_students(run: InvoiceRun) -> QuerySet[Student]:
 def _check_items(school: OrgUnit, year: SchoolYear, items: Sequence[FeeItem]) -> list[FeeItem]:
     if not items:
         raise ValidationError({"fee_items": _("Choose at least one fee item.")})
+    items = list(FeeItem.objects.filter(pk__in=[item.pk for item in items]))  # as saved now
     for item in items:
         if item.school_id != school.pk or item.school_year_id != year.pk:
             raise ValidationError(
@@ -74,7 +75,7 @@ def _check_items(school: OrgUnit, year: SchoolYear, items: Sequence[FeeItem]) ->
             )
         if not item.is_active:
             raise ValidationError({"fee_items": _("%(c)s is not active.") % {"c": item.code}})
-    return sorted(set(items), key=lambda item: item.code)
+    return sorted(items, key=lambda item: item.code)
 
 
 def invoice_run_start(
@@ -137,6 +138,7 @@ def _enqueue(run_id: int) -> None:
 def invoice_run_resume(*, actor: Any, run: InvoiceRun) -> InvoiceRun:
     """Hand a failed or abandoned run to the worker again; it carries on where it stopped."""
     require_manage(actor, run.school)
+    run.refresh_from_db()
     stale = timezone.now() - STALE_AFTER
     if not (
         run.status in (JobStatus.FAILED, JobStatus.QUEUED)

@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "truongso.gradebook",
     "truongso.admissions",
     "truongso.payments",
+    "truongso.reportcards",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -180,9 +181,9 @@ def _scores(
     low, high = int(config.score_min * unit), int(config.score_max * unit)
     for row in np.flatnonzero((hundredths < low) | (hundredths > high))[:MAX_LISTED]:
         message = _("The score %(v)s is outside %(lo)s–%(hi)s.") % {
-            "v": Decimal(int(hundredths[row])) / unit,
-            "lo": config.score_min,
-            "hi": config.score_max,
+            "v": number_format(Decimal(int(hundredths[row])) / unit),
+            "lo": number_format(config.score_min),
+            "hi": number_format(config.score_max),
         }
         problems.append(InputProblem(int(row), "score", message))
     return hundredths

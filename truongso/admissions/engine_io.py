@@ -91,7 +91,9 @@ class _Reader:
         self.header: list[str] = []
 
     def problem(self, line: int | None, column: str, message: str) -> None:
-        self.problems.append(CsvProblem(self.label, line, column, message))
+        problem = CsvProblem(self.label, line, column, message)
+        if problem not in self.problems[-3:]:  # e.g. pref1 both required and numbered
+            self.problems.append(problem)
 
     def _decode(self, path: Path) -> str:
         try:

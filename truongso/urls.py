@@ -33,5 +33,6 @@ urlpatterns = [
     path("", include("truongso.core.urls")),
     path("", include("truongso.registry.urls")),
     path("gradebook/", include("truongso.gradebook.urls")),
+    path("payments/", include("truongso.payments.urls_bank")),
     path("payments/", include("truongso.payments.urls")),
 ]

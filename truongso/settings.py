@@ -357,6 +357,23 @@ PAYMENTS_GATEWAY_HASH_SECRET = env(
 # Minutes a parent has to finish paying at the gateway (vnp_ExpireDate).
 PAYMENTS_GATEWAY_EXPIRE_MINUTES = env_int("PAYMENTS_GATEWAY_EXPIRE_MINUTES", 15)
 
+# --- Report cards: signing (truongso/reportcards/signing) ------------------------------------
+# Test CA and test certificates (manage.py reportcards_test_ca) live here, never in git.
+REPORTCARDS_SIGNING_DIR = Path(
+    env("REPORTCARDS_SIGNING_DIR", str(VAR_DIR / "reportcards" / "signing"))
+)
+# RFC 3161 timestamp authority; empty: signatures carry no timestamp (PAdES B-B instead of B-T).
+REPORTCARDS_TSA_URL = env("REPORTCARDS_TSA_URL")
+REPORTCARDS_TSA_TIMEOUT = env_int("REPORTCARDS_TSA_TIMEOUT", 10)
+# Trusted roots for validation (PEM or DER files); empty: the test CA's root, when it exists.
+REPORTCARDS_TRUST_ROOTS = env_list("REPORTCARDS_TRUST_ROOTS", "")
+# Certificates the project refuses to sign with: a text file, one serial number (hex) a line.
+REPORTCARDS_REVOKED_FILE = Path(
+    env("REPORTCARDS_REVOKED_FILE", str(REPORTCARDS_SIGNING_DIR / "revoked.txt"))
+)
+# The local fake remote-signing service and fake TSA: only in demo, DEBUG and tests.
+REPORTCARDS_FAKE_SERVICES = DEMO_MODE or DEBUG or TESTING
+
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,

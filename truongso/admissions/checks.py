@@ -159,9 +159,9 @@ def _quotas(
         problems.append(InputProblem(None, "quota", _("Quotas must be whole numbers."), "schools"))
         return np.zeros(len(codes), dtype=np.int64)
     values = raw.astype(np.int64)
-    for row in np.flatnonzero(values < 0):
-        message = _("The quota cannot be negative (%(v)s).") % {"v": values[row]}
-        problems.append(InputProblem(int(row), "quota", message, "schools"))
+    for negative in np.flatnonzero(values < 0).tolist():
+        message = _("The quota cannot be negative (%(v)s).") % {"v": values[negative]}
+        problems.append(InputProblem(negative, "quota", message, "schools"))
     return values
 
 
@@ -263,13 +263,13 @@ def _check_ids(ids: npt.NDArray[Any], problems: list[InputProblem]) -> None:
         problems.append(InputProblem(None, "applicant_id", _("Applicant ids must be a list.")))
         return
     if ids.dtype.kind in "USO":
-        empty = np.flatnonzero(np.char.str_len(ids.astype(str)) == 0) if len(ids) else []
-        for row in list(empty)[:MAX_LISTED]:
-            problems.append(InputProblem(int(row), "applicant_id", _("The applicant id is empty.")))
+        empty: list[int] = np.flatnonzero(np.char.str_len(ids.astype(str)) == 0).tolist()
+        for row in empty[:MAX_LISTED]:
+            problems.append(InputProblem(row, "applicant_id", _("The applicant id is empty.")))
     order = np.argsort(ids, kind="stable")
     ordered = ids[order]
-    repeated = np.flatnonzero(ordered[1:] == ordered[:-1]) if len(ids) > 1 else []
-    for at in list(repeated)[:MAX_LISTED]:
+    repeated: list[int] = np.flatnonzero(ordered[1:] == ordered[:-1]).tolist()
+    for at in repeated[:MAX_LISTED]:
         first, again = sorted((int(order[at]), int(order[at + 1])))
         message = _("Applicant %(id)s is repeated: already in row %(row)s.")
         message = message.replace("%(id)s", str(ids[again]).replace("%", "%%"))

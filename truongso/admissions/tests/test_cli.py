@@ -72,7 +72,8 @@ def test_assigns_and_prints_the_cutoffs(tmp_path: Path) -> None:
     )
     assert lines[6:] == [
         "HS04: trúng tuyển vào B ở NV2.",
-        "  NV1 A: điểm 25,00 − 0,00 = 25,00, thấp hơn điểm chuẩn 26,00 (ở nguyện vọng này cần 26,00).",
+        "  NV1 A: điểm 25,00 − 0,00 = 25,00, thấp hơn điểm chuẩn 26,00 "
+        "(ở nguyện vọng này cần 26,00).",
         "  NV2 B: trúng tuyển (điểm 25,00 − 1,00 = 24,00).",
     ]
 
@@ -146,7 +147,8 @@ def test_headers_encoding_and_options_are_checked(tmp_path: Path) -> None:
     ]
     latin = write(tmp_path / "L.csv", "applicant_id,score,pref1\nLê Hà,26,A\n", "latin-1")
     assert refused(tmp_path, latin).splitlines()[1:] == [
-        "L.csv, dòng 2: tệp không phải văn bản UTF-8; hãy lưu lại dưới dạng “CSV UTF-8” rồi thử lại."
+        "L.csv, dòng 2: tệp không phải văn bản UTF-8; "
+        "hãy lưu lại dưới dạng “CSV UTF-8” rồi thử lại."
     ]
     assert refused(tmp_path, "").splitlines()[1:] == [
         "A.csv, dòng 1: tệp trống (không có dòng tiêu đề)."

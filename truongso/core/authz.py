@@ -81,6 +81,12 @@ class Perm(StrEnum):
     PAYMENT_VIEW = "payment.view"
     PAYMENT_MANAGE = "payment.manage"
     PAYMENT_STATS = "payment.stats"
+    # Report cards (học bạ số): reading issued cards (leaders, clerks, homeroom, families);
+    # the homeroom teacher signing her class's cards; the principal signing the school's
+    # batch with the seal, correcting and revoking.
+    REPORTCARD_VIEW = "reportcard.view"
+    REPORTCARD_SIGN = "reportcard.sign"
+    REPORTCARD_ISSUE = "reportcard.issue"
 
 
 class Reach(StrEnum):
@@ -131,9 +137,12 @@ _SCHOOL_LEAD = frozenset(
         P.GRADE_STATS,
         P.PAYMENT_VIEW,
         P.PAYMENT_STATS,
+        P.REPORTCARD_VIEW,
     }
 )
-_OWN_GRADES = frozenset({P.STUDENT_VIEW, P.STUDENT_RECORD, P.GRADE_VIEW, P.PAYMENT_VIEW})
+_OWN_GRADES = frozenset(
+    {P.STUDENT_VIEW, P.STUDENT_RECORD, P.GRADE_VIEW, P.PAYMENT_VIEW, P.REPORTCARD_VIEW}
+)
 
 
 @dataclass(frozen=True)
@@ -153,7 +162,9 @@ ROLE_POLICIES: dict[str, RolePolicy] = {
     ),
     Role.BUREAU_OFFICER: RolePolicy(Reach.SUBTREE, _OFFICER, frozenset({"bureau"})),
     Role.PRINCIPAL: RolePolicy(
-        Reach.SUBTREE, _SCHOOL_LEAD | {P.ORG_MANAGE, P.ROLE_MANAGE}, frozenset({"school"})
+        Reach.SUBTREE,
+        _SCHOOL_LEAD | {P.ORG_MANAGE, P.ROLE_MANAGE, P.REPORTCARD_ISSUE},
+        frozenset({"school"}),
     ),
     Role.VICE_PRINCIPAL: RolePolicy(Reach.SUBTREE, _SCHOOL_LEAD, frozenset({"school"})),
     Role.CLERK: RolePolicy(
@@ -171,6 +182,7 @@ ROLE_POLICIES: dict[str, RolePolicy] = {
                 P.REGISTER_VIEW,
                 P.DATA_IMPORT,
                 P.DATA_EXPORT,
+                P.REPORTCARD_VIEW,
             }
         ),
         frozenset({"school"}),
@@ -215,6 +227,8 @@ ROLE_POLICIES: dict[str, RolePolicy] = {
                 P.STUDENT_EDIT,
                 P.GRADE_VIEW,
                 P.CONDUCT_ENTER,
+                P.REPORTCARD_VIEW,
+                P.REPORTCARD_SIGN,
             }
         ),
         frozenset({"school"}),

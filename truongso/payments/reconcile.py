@@ -91,13 +91,14 @@ def reconcile_payment(*, actor: Any, payment: Payment) -> ReconcileOutcome:
     """Assign what is unassigned of ``payment`` from the codes in its memo (idempotent:
     a payment with nothing unassigned is left alone)."""
     with transaction.atomic():
-        payment = _locked(actor, payment)
-        if payment.unassigned <= 0 or payment.status == PaymentStatus.REFUNDED:
+        locked = _locked(actor, payment)
+        if locked.unassigned <= 0 or locked.status == PaymentStatus.REFUNDED:
             return ReconcileOutcome(Result.NOTHING)
-        scan = scan_memo(payment.memo, SchoolCodeIndex(payment.school_id))
-        outcome = _apply(actor, payment, scan)
-        _audit(actor, payment, outcome)
-        return outcome
+        scan = scan_memo(locked.memo, SchoolCodeIndex(locked.school_id))
+        outcome = _apply(actor, locked, scan)
+        _audit(actor, locked, outcome)
+    payment.refresh_from_db()
+    return outcome
 
 
 def _apply(actor: Any, payment: Payment, scan: CodeScan[Invoice]) -> ReconcileOutcome:
@@ -251,9 +252,9 @@ def _assignable(actor: Any, payment: Payment, amount: int) -> Payment:
 def payment_assign(*, actor: Any, payment: Payment, invoice: Invoice, amount: int) -> Allocation:
     """The accountant assigns (part of) an unmatched payment to an invoice of its school."""
     with transaction.atomic():
-        payment = _assignable(actor, payment, amount)
+        locked = _assignable(actor, payment, amount)
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-        if invoice.school_id != payment.school_id:
+        if invoice.school_id != locked.school_id:
             raise ValidationError({"invoice": _("The invoice belongs to another school.")})
         if invoice.status not in OPEN:
             raise ValidationError({"invoice": _("The invoice is not open (paid or cancelled).")})
@@ -265,16 +266,18 @@ def payment_assign(*, actor: Any, payment: Payment, invoice: Invoice, amount: in
                 }
             )
         allocation: Allocation = _services().payment_allocate(
-            actor=actor, payment=payment, invoice=invoice, amount=amount, how=AllocationHow.MANUAL
+            actor=actor, payment=locked, invoice=invoice, amount=amount, how=AllocationHow.MANUAL
         )
-        return allocation
+    payment.refresh_from_db()
+    return allocation
 
 
 def payment_assign_credit(*, actor: Any, payment: Payment, student: Student, amount: int) -> None:
     """The accountant puts (part of) an unmatched payment on a student's credit."""
     with transaction.atomic():
-        payment = _assignable(actor, payment, amount)
-        billed_here = Invoice.objects.filter(student=student, school_id=payment.school_id)
-        if student.school_id != payment.school_id and not billed_here.exists():
+        locked = _assignable(actor, payment, amount)
+        billed_here = Invoice.objects.filter(student=student, school_id=locked.school_id)
+        if student.school_id != locked.school_id and not billed_here.exists():
             raise ValidationError({"student": _("The student is not of this school.")})
-        _services().payment_to_credit(actor=actor, payment=payment, amount=amount, student=student)
+        _services().payment_to_credit(actor=actor, payment=locked, amount=amount, student=student)
+    payment.refresh_from_db()

@@ -8,4 +8,10 @@ class ReportcardsConfig(AppConfig):
     verbose_name = _("Report cards")
 
     def ready(self) -> None:
-        pass
+        from truongso.core import navigation
+        from truongso.core.authz import Perm
+        from truongso.core.navigation import NavItem
+        from truongso.reportcards import authz_rules
+
+        authz_rules.register_all()
+        navigation.add(NavItem(_("Report cards"), "reportcards:home", Perm.REPORTCARD_VIEW))

@@ -373,6 +373,8 @@ REPORTCARDS_REVOKED_FILE = Path(
 )
 # The local fake remote-signing service and fake TSA: only in demo, DEBUG and tests.
 REPORTCARDS_FAKE_SERVICES = DEMO_MODE or DEBUG or TESTING
+# Public address of the verification page printed on every report card (QR code and text).
+REPORTCARDS_VERIFY_URL = env("REPORTCARDS_VERIFY_URL", "http://127.0.0.1:8000/verify/")
 
 LOGGING: dict[str, Any] = {
     "version": 1,

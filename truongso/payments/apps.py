@@ -17,5 +17,6 @@ class PaymentsConfig(AppConfig):
         for label, url_name, perm, group in (
             (_("Fees"), "payments:home", Perm.PAYMENT_VIEW, "main"),
             (_("Cashless collection"), "payments:report_cashless", Perm.PAYMENT_STATS, "manage"),
+            (_("Wallet and card"), "payments:manual_record", Perm.PAYMENT_MANAGE, "manage"),
         ):
             navigation.add(NavItem(label, url_name, perm, group=group))

@@ -5,20 +5,24 @@ the public receipt check."""
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from truongso.core import authz
 from truongso.core.audit import audit_export
 from truongso.core.authz import Perm
 from truongso.core.typing import AuthedRequest
-from truongso.payments import receipts
+from truongso.payments import receipts, simulate
 from truongso.payments import selectors_pages as pages
-from truongso.payments.models import Payment, SchoolBankAccount
+from truongso.payments.gateway.services import gateway_config
+from truongso.payments.models import InvoiceStatus, Payment, SchoolBankAccount
 from truongso.payments.notices import payment_qr
 from truongso.payments.views_common import is_family_only
 
@@ -53,8 +57,40 @@ def family(request: AuthedRequest) -> HttpResponse:
     context = {
         "children": children,
         "payments": pages.payments_visible(user).select_related("school")[:10],
+        "pay_online_url": "payments:gateway_start" if gateway_config() else "",
+        "simulate": demo_simulation_allowed(),
     }
     return render(request, "payments/portal/family.html", context)
+
+
+def demo_simulation_allowed() -> bool:
+    return bool(settings.DEMO_MODE or settings.DEBUG or settings.TESTING)
+
+
+@login_required
+@require_POST
+def demo_transfer(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Demo only: play the parent's bank, as if he had scanned the QR code and paid."""
+    if not demo_simulation_allowed():
+        raise Http404
+    invoice = pages.invoice_detail(request.user, pk)
+    account = pages.bank_account_of(invoice.school)
+    if account is None or invoice.balance <= 0:
+        messages.error(request, _("Nothing to pay on invoice %(code)s.") % {"code": invoice.code})
+        return redirect("payments:family")
+    status, _reply = simulate.deliver_in_process(simulate.sepay_transfer(invoice, account))
+    invoice.refresh_from_db()
+    if status == 200 and invoice.status == InvoiceStatus.PAID:
+        messages.success(
+            request,
+            _("The bank reported your transfer: invoice %(code)s is paid.")
+            % {"code": invoice.code},
+        )
+    else:
+        messages.warning(
+            request, _("The bank notification was not applied (HTTP %(s)s).") % {"s": status}
+        )
+    return redirect(request.POST.get("next") or "payments:family")
 
 
 @login_required

@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from truongso.core import authz, context
 from truongso.core.authz import Perm
@@ -20,6 +20,7 @@ from truongso.core.typing import AuthedRequest
 from truongso.payments.gateway import vnpay
 from truongso.payments.gateway.services import (
     ReplyOutcome,
+    gateway_config,
     gateway_order_start,
     gateway_reply_apply,
 )
@@ -39,8 +40,10 @@ def _single_values(request: HttpRequest) -> dict[str, str] | None:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def gateway_start(request: AuthedRequest, pk: int) -> HttpResponse:
+    """GET: what will be paid, and a button; POST: a new order and the redirect to the gateway
+    (a link or a prefetch never creates an order)."""
     invoice = (
         authz.scope(request.user, Perm.PAYMENT_VIEW, Invoice.objects.select_related("school"))
         .filter(pk=pk)
@@ -48,6 +51,12 @@ def gateway_start(request: AuthedRequest, pk: int) -> HttpResponse:
     )
     if invoice is None:
         raise Http404
+    if request.method == "GET":
+        return render(
+            request,
+            "payments/gateway/start.html",
+            {"invoice": invoice, "enabled": gateway_config() is not None},
+        )
     try:
         _order, url = gateway_order_start(
             actor=request.user,
@@ -57,7 +66,7 @@ def gateway_start(request: AuthedRequest, pk: int) -> HttpResponse:
         )
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-        return redirect("payments:invoice_detail", pk=invoice.pk)
+        return redirect("payments:gateway_start", pk=invoice.pk)
     return redirect(url)
 
 

@@ -332,7 +332,11 @@ def test_return_page_with_a_forged_answer_records_nothing(
 
 def _parent_pays(client: Client, invoice: Invoice, choice: str, **extra: str) -> Any:
     assert client.login(username="parent", password=PASSWORD)
-    response = client.post(reverse("payments:gateway_start", args=[invoice.pk]))
+    url = reverse("payments:gateway_start", args=[invoice.pk])
+    confirm = client.get(url)
+    assert f'data-amount="{invoice.balance}"'.encode() in confirm.content
+    assert not GatewayOrder.objects.exists()  # a link never creates an order
+    response = client.post(url)
     assert response.status_code == 302
     gateway = urlsplit(response["Location"])
     assert gateway.path == reverse("payments:fake_gateway_pay")
@@ -392,8 +396,9 @@ def test_full_flow_cancelled_or_declined_leaves_the_invoice_open(
 def test_pay_online_of_another_family_is_404(client: Client, world: Any) -> None:
     other = bill(world, world.students["binh"], 300_000)
     assert client.login(username="parent", password=PASSWORD)
-    response = client.post(reverse("payments:gateway_start", args=[other.pk]))
-    assert response.status_code == 404
+    url = reverse("payments:gateway_start", args=[other.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url).status_code == 404
     assert not GatewayOrder.objects.exists()
 
 
@@ -413,3 +418,36 @@ def test_fake_gateway_is_not_served_outside_demo_debug_and_tests(
     _order, query = start(world, invoice)
     settings.PAYMENTS_FAKE_GATEWAY = False
     assert client.get(reverse("payments:fake_gateway_pay"), query).status_code == 404
+
+
+def test_pay_online_of_a_paid_invoice_says_so_and_creates_nothing(
+    client: Client, world: Any, invoice: Invoice
+) -> None:
+    payment = receive(world.school_a, 500_000)
+    payment_allocate(actor=SYSTEM, payment=payment, invoice=invoice, amount=500_000, how="auto")
+    assert client.login(username="parent", password=PASSWORD)
+    url = reverse("payments:gateway_start", args=[invoice.pk])
+    response = client.post(url, follow=True)
+    assert response.redirect_chain == [(url, 302)]
+    assert [str(m) for m in response.context["messages"]] == [
+        f"Hóa đơn {invoice.code} không còn khoản nào phải trả."
+    ]
+    assert "Hóa đơn này không còn khoản nào phải nộp." in response.content.decode()
+    assert not GatewayOrder.objects.exists()
+
+
+def test_family_portal_offers_pay_online(client: Client, world: Any, invoice: Invoice) -> None:
+    assert client.login(username="parent", password=PASSWORD)
+    page = client.get(reverse("payments:family")).content.decode()
+    assert f'href="{reverse("payments:gateway_start", args=[invoice.pk])}"' in page
+
+
+def test_family_portal_without_gateway_offers_no_pay_online(
+    client: Client, world: Any, invoice: Invoice, settings: Any
+) -> None:
+    settings.PAYMENTS_GATEWAY_HASH_SECRET = ""
+    assert client.login(username="parent", password=PASSWORD)
+    page = client.get(reverse("payments:family")).content.decode()
+    assert reverse("payments:gateway_start", args=[invoice.pk]) not in page
+    assert client.post(reverse("payments:gateway_start", args=[invoice.pk])).status_code == 302
+    assert not GatewayOrder.objects.exists()

@@ -138,9 +138,9 @@ class InvoiceRunForm(forms.Form):
     period_key = forms.RegexField(
         label=_("Period key"),
         max_length=20,
-        regex=r"^[A-Za-z0-9-]+$",
+        regex=r"^[A-Za-z0-9._-]+$",
         help_text=_("Short and unique for the period, e.g. 2026-09, HK1, NAM"),
-        error_messages={"invalid": _("Use only letters, digits and hyphens.")},
+        error_messages={"invalid": _("Use only letters, digits and - _ .")},
     )
     period_label = forms.CharField(
         label=_("Period"), max_length=60, help_text=_("Shown to parents, e.g. Tháng 9/2026")

@@ -11,12 +11,12 @@ from truongso.payments import (
 )
 
 app_name = "payments"
-
 INVOICE = "invoices/<int:pk>/"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views_portal.home, name="home"),
     path("family/", views_portal.family, name="family"),
+    path(f"{INVOICE}demo-transfer/", views_portal.demo_transfer, name="demo_transfer"),
     # Fee set-up
     path("fees/", views_fees.fee_item_list, name="fee_item_list"),
     path("fees/new/", views_fees.fee_item_form, name="fee_item_create"),

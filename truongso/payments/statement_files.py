@@ -180,12 +180,19 @@ def decode(content: bytes, encoding: str = "auto") -> str:
 def _csv_rows(text: str) -> list[Sequence[Any]]:
     if "\x00" in text:
         raise StatementFileError(_("The file is not a text (CSV) file."))
-    sample = text[:8192]
-    try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    return list(csv.reader(io.StringIO(text), dialect))
+    return list(csv.reader(io.StringIO(text), delimiter=_delimiter(text)))
+
+
+def _delimiter(text: str) -> str:
+    """The separator that splits the most of the first lines into several columns (a bank's
+    preamble lines have fewer columns, which defeats ``csv.Sniffer``)."""
+    head = "\n".join(text.splitlines()[: HEADER_SEARCH_ROWS + 20])
+
+    def columns(delimiter: str) -> int:
+        rows = csv.reader(io.StringIO(head), delimiter=delimiter)
+        return sum(len(row) for row in rows if len(row) >= 3)
+
+    return max((",", ";", "\t"), key=columns)
 
 
 # Header and values ---------------------------------------------------------------------------
@@ -312,6 +319,14 @@ def _cell(row: Sequence[Any], columns: Mapping[str, int], name: str) -> Any:
     return row[index] if index is not None and index < len(row) else None
 
 
+_FOOTER_WORDS = ("tong", "total", "so du", "cong phat sinh")
+
+
+def _is_footer(row: Sequence[Any]) -> bool:
+    """Totals and closing balances under the movements (no date of their own)."""
+    return any(_key(cell).startswith(_FOOTER_WORDS) for cell in row if isinstance(cell, str))
+
+
 def _parse_row(
     parsed: ParsedStatement,
     number: int,
@@ -320,6 +335,19 @@ def _parse_row(
     mapping: Mapping[str, str],
     formats: Sequence[str],
 ) -> None:
+    raw_date = _cell(row, columns, "booked_at")
+    if raw_date is None or (isinstance(raw_date, str) and not raw_date.strip()):
+        if not _is_footer(row) and any(
+            _cell(row, columns, n) for n in ("credit", "debit", "amount")
+        ):
+            parsed.error(number, mapping["booked_at"], _("The date is missing."))
+        return  # a footer or a blank separator row
+    try:
+        booked_at = when(raw_date, formats)
+    except ValueError:
+        parsed.error(number, mapping["booked_at"], _("“%(value)s” is not a date.")
+                     % {"value": str(raw_date)[:40]})  # fmt: skip
+        return
     amounts: dict[str, int | None] = {}
     for name in ("credit", "debit", "amount"):
         try:
@@ -328,18 +356,8 @@ def _parse_row(
             parsed.error(number, mapping[name], _("“%(value)s” is not an amount in đồng.")
                          % {"value": str(_cell(row, columns, name))[:40]})  # fmt: skip
             return
-    try:
-        booked_at = when(_cell(row, columns, "booked_at"), formats)
-    except ValueError:
-        parsed.error(number, mapping["booked_at"], _("“%(value)s” is not a date.")
-                     % {"value": str(_cell(row, columns, "booked_at"))[:40]})  # fmt: skip
-        return
-    if booked_at is None:
-        if any(amounts.values()):
-            parsed.error(number, mapping["booked_at"], _("The date is missing."))
-        return  # a footer or a blank separator row
     amount = _amount(parsed, number, amounts, mapping)
-    if amount is None:
+    if amount is None or booked_at is None:
         return
     parsed.lines.append(
         ParsedLine(

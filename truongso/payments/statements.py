@@ -24,6 +24,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from truongso.core import authz
@@ -198,6 +199,9 @@ def _match(
     earlier = Payment.objects.filter(provider=STATEMENT, provider_ref=key).first()
     if earlier is not None:
         return earlier, (Outcome.KNOWN if earlier.amount == parsed.amount else Outcome.MISMATCH)
+    seen = earlier_line(statement, parsed)
+    if seen is not None:
+        return seen.payment, Outcome.KNOWN
     fed = feed_match(account, parsed, claimed)
     if fed is not None:
         return fed, Outcome.KNOWN
@@ -218,6 +222,28 @@ def _match(
     return payment, Outcome.NEW
 
 
+def earlier_line(statement: StatementImport, parsed: ParsedLine) -> StatementLine | None:
+    """The same movement in an earlier import of the account (statements overlap)."""
+    same = StatementLine.objects.filter(
+        statement__bank_account=statement.bank_account,
+        statement__status=JobStatus.DONE,
+        booked_at=parsed.booked_at,
+        amount=parsed.amount,
+        payment__isnull=False,
+    ).exclude(statement=statement)
+    same = (
+        same.filter(reference=parsed.reference)
+        if parsed.reference
+        else same.filter(memo=parsed.memo)
+    )
+    return same.select_related("payment").order_by("pk").first()
+
+
+def _day(moment: dt.datetime) -> dt.datetime:
+    """Midnight in Vietnam of the day of ``moment``."""
+    return timezone.localtime(moment).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
 def _feed_on_day(account: SchoolBankAccount, day: dt.datetime) -> QuerySet[Payment]:
     # A statement's booking day may differ by one from the notification's time (night, weekend).
     return Payment.objects.filter(
@@ -231,7 +257,7 @@ def _feed_on_day(account: SchoolBankAccount, day: dt.datetime) -> QuerySet[Payme
 def feed_match(account: SchoolBankAccount, parsed: ParsedLine, claimed: set[int]) -> Payment | None:
     """The notified payment of the same amount around the same day with the closest memo,
     not already claimed by another line of this or an earlier statement."""
-    day = parsed.booked_at.replace(hour=0, minute=0, second=0, microsecond=0)
+    day = _day(parsed.booked_at)
     taken = StatementLine.objects.filter(payment__isnull=False).values("payment_id")
     candidates = [
         p
@@ -267,8 +293,8 @@ def statement_cross_check(statement: StatementImport) -> CrossCheck:
     counts = {o: sum(1 for line in lines if line.outcome == o) for o in outcomes}
     missing: list[Payment] = []
     if lines:
-        first = min(line.booked_at for line in lines).replace(hour=0, minute=0, second=0)
-        last = max(line.booked_at for line in lines).replace(hour=0, minute=0, second=0)
+        first = _day(min(line.booked_at for line in lines))
+        last = _day(max(line.booked_at for line in lines))
         linked = StatementLine.objects.filter(payment__isnull=False).values("payment_id")
         missing = list(
             Payment.objects.filter(

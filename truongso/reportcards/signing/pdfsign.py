@@ -1,0 +1,127 @@
+"""Signing a report card: PAdES baseline signatures added as incremental updates.
+
+Each call adds one approval signature (homeroom teacher, then principal, then the school seal)
+in its own signature field, as an incremental update, so earlier signatures stay valid. The CMS
+carries the signer's chain; with a TSA (``settings.REPORTCARDS_TSA_URL``, or a ``timestamper``
+passed in) each signature gets an RFC 3161 signature timestamp (PAdES B-T), otherwise it is
+B-B. ``bytes_reserved`` is computed from the chain so pyHanko signs once, not twice.
+The certificate is checked first (validity dates, key usage, revocation): a refused certificate
+leaves the document untouched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+from asn1crypto import cms
+from asn1crypto import x509 as asn1_x509
+from django.utils.translation import gettext as _
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields, signers
+from pyhanko.sign.ades.api import CAdESSignedAttrSpec, SignerAttrSpec
+from pyhanko.sign.general import SigningError as PyHankoSigningError
+from pyhanko.sign.timestamps.api import TimeStamper
+from pyhanko.sign.timestamps.common_utils import TimestampRequestError
+
+from truongso.reportcards.signing.backends import SigningBackend
+from truongso.reportcards.signing.certs import check_signing_certificate
+from truongso.reportcards.signing.errors import SigningError
+from truongso.reportcards.signing.timestamps import configured_timestamper
+
+# Room for the CMS beyond the certificates: signed attributes, the signature, DER overhead.
+_CMS_OVERHEAD = 3072
+# Room for a signature timestamp token (the TSA's chain is inside it).
+_TIMESTAMP_ROOM = 8192
+
+
+def role_attribute(signer_role: str) -> cms.AttCertAttribute:
+    """The CAdES claimed role (``signer-attributes-v2``) naming what the signer signs as."""
+    name = asn1_x509.Name.build({"common_name": signer_role})
+    role = cms.RoleSyntax({"role_name": asn1_x509.GeneralName(name="directory_name", value=name)})
+    return cms.AttCertAttribute({"type": "role", "values": [role]})
+
+
+def bytes_reserved_for(chain: list[asn1_x509.Certificate], timestamped: bool) -> int:
+    size = sum(len(cert.dump()) for cert in chain) + _CMS_OVERHEAD
+    if timestamped:
+        size += _TIMESTAMP_ROOM
+    return -(-size // 1024) * 1024
+
+
+def signed_field_names(pdf: bytes) -> list[str]:
+    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    return [sig.field_name for sig in reader.embedded_signatures]
+
+
+def sign_pdf(
+    pdf: bytes,
+    *,
+    backend: SigningBackend,
+    field_name: str,
+    signer_role: str,
+    reason: str,
+    location: str,
+    timestamper: TimeStamper | None = None,
+    at: dt.datetime | None = None,
+) -> bytes:
+    """Return ``pdf`` with one more PAdES signature in the field ``field_name``.
+
+    ``timestamper`` defaults to the TSA of ``settings.REPORTCARDS_TSA_URL`` (none when unset).
+    ``at`` is the moment the certificate checks use (now). Raises :class:`SigningError`.
+    """
+    signer = backend.signer()
+    chain = backend.chain
+    check_signing_certificate(chain[0], chain=chain[1:], at=at)
+    if timestamper is None:
+        timestamper = configured_timestamper()
+    try:
+        writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+        already = [sig.field_name for sig in writer.prev.embedded_signatures]
+    except (PdfError, ValueError, KeyError, TypeError):
+        raise SigningError("bad_pdf", _("This file is not a readable PDF document.")) from None
+    if field_name in already:
+        raise SigningError(
+            "already_signed",
+            _("The signature field %(field)s of this document is already signed.")
+            % {"field": field_name},
+        )
+    meta = signers.PdfSignatureMetadata(
+        field_name=field_name,
+        reason=reason,
+        location=location,
+        md_algorithm="sha256",
+        subfilter=fields.SigSeedSubFilter.PADES,
+        cades_signed_attr_spec=CAdESSignedAttrSpec(
+            signer_attributes=SignerAttrSpec(
+                claimed_attrs=[role_attribute(signer_role)], certified_attrs=()
+            )
+        ),
+    )
+    pdf_signer = signers.PdfSigner(meta, signer=signer, timestamper=timestamper)
+    output = io.BytesIO()
+    try:
+        pdf_signer.sign_pdf(
+            writer,
+            output=output,
+            bytes_reserved=bytes_reserved_for(chain, timestamper is not None),
+        )
+    except SigningError:
+        raise
+    except TimestampRequestError:
+        raise SigningError(
+            "tsa_error",
+            _("The timestamp authority refused to timestamp the signature; nothing was signed."),
+        ) from None
+    except PyHankoSigningError as exc:
+        cause: Any = exc.__cause__ or exc.__context__
+        if isinstance(cause, SigningError):
+            raise cause from None
+        raise SigningError(
+            "signing_failed",
+            _("The signature could not be made: %(error)s") % {"error": str(exc)},
+        ) from None
+    return output.getvalue()

@@ -49,7 +49,7 @@ class StudentField(forms.ModelChoiceField):  # type: ignore[type-arg]
 class FeeItemForm(forms.Form):
     code = forms.CharField(label=_("Code"), max_length=20)
     name = forms.CharField(label=_("Name"), max_length=200)
-    kind = forms.ChoiceField(label=_("Kind"), choices=FeeKind.choices)
+    kind = forms.ChoiceField(label=_("Kind of fee"), choices=FeeKind.choices)
     period = forms.ChoiceField(label=_("Billing period"), choices=BillingPeriod.choices)
     amount = amount_field(_("Amount per period (đồng)"))
     grade = forms.TypedChoiceField(
@@ -75,7 +75,7 @@ class FeeItemForm(forms.Form):
 
 
 class FeeReductionForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=ReductionKind.choices)
+    kind = forms.ChoiceField(label=_("Kind of reduction"), choices=ReductionKind.choices)
     percent = forms.IntegerField(label=_("Percentage"), required=False, min_value=0, max_value=100)
     amount = amount_field(_("Amount (đồng)"), required=False)
     reason = forms.CharField(
@@ -143,7 +143,7 @@ class InvoiceRunForm(forms.Form):
         error_messages={"invalid": _("Use only letters, digits and - _ .")},
     )
     period_label = forms.CharField(
-        label=_("Period"), max_length=60, help_text=_("Shown to parents, e.g. Tháng 9/2026")
+        label=_("Fee period"), max_length=60, help_text=_("Shown to parents, e.g. Tháng 9/2026")
     )
     due_date = forms.DateField(label=_("Due date"), widget=DateInput())
     grade = forms.TypedChoiceField(

@@ -87,7 +87,7 @@ def class_debts_xlsx(request: AuthedRequest, class_pk: int) -> HttpResponse:
     writer = SheetWriter(
         _("Debts"),
         [
-            _("No."),
+            _("Ordinal"),
             _("Full name"),
             _("Learner ID"),
             _("Invoices"),

@@ -67,7 +67,7 @@ def receive(world: Any, amount: int, memo: str, payer: str = "", school: Any = N
 
 
 def state(*objects: Any) -> list[tuple[Any, ...]]:
-    rows = []
+    rows: list[tuple[Any, ...]] = []
     for obj in objects:
         obj.refresh_from_db()
         if isinstance(obj, Invoice):

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import threading
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -451,3 +453,40 @@ def test_family_portal_without_gateway_offers_no_pay_online(
     assert reverse("payments:gateway_start", args=[invoice.pk]) not in page
     assert client.post(reverse("payments:gateway_start", args=[invoice.pk])).status_code == 302
     assert not GatewayOrder.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_ipn_and_return_apply_the_order_once(world: Any) -> None:
+    """The gateway's IPN and the payer's return arrive at the same moment on four app-server
+    threads: the order row lock lets one apply it; the others answer 'already confirmed'."""
+    invoice = bill(world, world.students["an"], 500_000)
+    order, _query = start(world, invoice)
+    reply = answer(order)
+    urls = [reverse("payments:gateway_ipn")] * 2 + [reverse("payments:gateway_return")] * 2
+    barrier = threading.Barrier(len(urls))
+    results: list[str] = []
+
+    def deliver(url: str) -> None:
+        try:
+            barrier.wait()
+            response = Client().get(url, reply)
+            results.append(
+                response.json()["RspCode"] if "ipn" in url else str(response.status_code)
+            )
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=deliver, args=(url,)) for url in urls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # "99" (or a 400 page): the database was busy and nothing was applied; the gateway retries.
+    assert set(results) <= {"00", "02", "99", "200", "400"}
+    retry = Client().get(reverse("payments:gateway_ipn"), reply).json()["RspCode"]
+    assert retry == "02"
+    assert Payment.objects.count() == 1
+    assert Allocation.objects.count() == 1
+    invoice.refresh_from_db()
+    assert (invoice.paid, invoice.status) == (500_000, InvoiceStatus.PAID)
+    assert ledger_check() == []

@@ -149,7 +149,7 @@ class Entries:
     effective: IntArray
     position: IntArray  # place in the global order (0 = first served)
     by_school: IntArray  # entry indices grouped by school, each group in global order
-    group_end: IntArray  # per position: last position with the same effective score
+    group_end: IntArray  # admit_all: per position, the last one with the same effective score
 
 
 @dataclass
@@ -180,52 +180,48 @@ def assignment_run(data: AdmissionInput, config: EngineConfig) -> AssignmentResu
 
 
 def _entries(data: AdmissionInput, tie_rule: TieRule) -> Entries:
+    """The entries in service order: effective score (descending), then the applicant's tie
+    order (:func:`_tie_order`), then the preference rank. They are listed applicant by
+    applicant in tie order first, so that one stable sort on the effective score alone (a
+    radix sort on small integers: several times faster than sorting packed keys) finishes."""
+    tie_order = _tie_order(data, tie_rule)
     taking_part = (data.preferences >= 0) & ~data.excluded[:, None]
-    applicant, rank = np.nonzero(taking_part)
-    applicant = applicant.astype(np.int64)
+    row, rank = np.nonzero(taking_part[tie_order])
+    applicant = tie_order[row]
     rank = rank.astype(np.int64)
     school = data.preferences[applicant, rank].astype(np.int64)
     effective = data.scores[applicant] - data.penalties[rank]
-    order = np.argsort(_order_key(data, tie_rule, applicant, rank, effective))
+    order = np.argsort(_narrow(effective.max(initial=0) - effective), kind="stable")
     position = np.empty(len(order), dtype=np.int64)
     position[order] = np.arange(len(order))
-    school_in_order = school[order].astype(np.int16 if len(data.quotas) < 2**15 else np.int64)
-    by_school = order[np.argsort(school_in_order, kind="stable")]
-    descending = -effective[order]  # ascending along the order
-    group_end = np.searchsorted(descending, descending, side="right").astype(np.int64) - 1
+    by_school = order[np.argsort(_narrow(school[order]), kind="stable")]
+    group_end = _group_end(effective[order]) if tie_rule is TieRule.ADMIT_ALL else effective[:0]
     return Entries(applicant, rank, school, effective, position, by_school, group_end)
 
 
-def _order_key(
-    data: AdmissionInput,
-    tie_rule: TieRule,
-    applicant: IntArray,
-    rank: IntArray,
-    effective: IntArray,
-) -> IntArray:
-    """One int64 per entry whose ascending order is the service order: effective score
-    (descending), then the applicant's tie order (:func:`_applicant_order`), then the rank.
-    Packed into one integer because one argsort is several times faster than a lexsort."""
-    tie_order = _applicant_order(data, tie_rule)[applicant]
-    below_top = (effective.max(initial=0) - effective) if len(effective) else effective
-    rank_bits = max(int(data.preferences.shape[1] - 1).bit_length(), 1)
-    tie_bits = max(int(data.size - 1).bit_length(), 1)
-    if int(below_top.max(initial=0)).bit_length() + tie_bits + rank_bits > 62:  # pragma: no cover
-        return np.lexsort((rank, tie_order, below_top)).argsort().astype(np.int64)
-    return (below_top << (tie_bits + rank_bits)) | (tie_order << rank_bits) | rank
+def _group_end(in_order: IntArray) -> IntArray:
+    """For each position, the last position holding the same (sorted) effective score."""
+    if not len(in_order):
+        return in_order
+    last = np.append(np.flatnonzero(in_order[1:] != in_order[:-1]), len(in_order) - 1)
+    return np.repeat(last, np.diff(last, prepend=-1)).astype(np.int64)
 
 
-def _applicant_order(data: AdmissionInput, tie_rule: TieRule) -> IntArray:
-    """Each applicant's place among equal effective scores: by id (ascending) under
+def _narrow(values: IntArray) -> npt.NDArray[Any]:
+    """Non-negative integers as int16 when they fit: numpy sorts those stably by radix."""
+    fits = not len(values) or int(values.max()) < 2**15
+    return values.astype(np.int16) if fits else values
+
+
+def _tie_order(data: AdmissionInput, tie_rule: TieRule) -> IntArray:
+    """Applicants in their order among equal effective scores: by id (ascending) under
     ``admit_all`` (where it only makes the computation deterministic), by the secondary keys
     (higher first, in order) and then the id under ``tiebreak``."""
+    if tie_rule is TieRule.ADMIT_ALL or not data.secondary.shape[1]:
+        return np.argsort(data.applicant_ids, kind="stable").astype(np.int64)
     keys: list[npt.NDArray[Any]] = [data.applicant_ids]
-    if tie_rule is TieRule.TIEBREAK:
-        keys.extend(-data.secondary[:, j] for j in reversed(range(data.secondary.shape[1])))
-    order = np.lexsort(keys) if len(keys) > 1 else np.argsort(data.applicant_ids, kind="stable")
-    places = np.empty(data.size, dtype=np.int64)
-    places[order] = np.arange(data.size)
-    return places
+    keys.extend(-data.secondary[:, j] for j in reversed(range(data.secondary.shape[1])))
+    return np.lexsort(keys).astype(np.int64)
 
 
 def _position_matrix(data: AdmissionInput, entries: Entries) -> tuple[IntArray, IntArray]:
@@ -244,52 +240,73 @@ def _cutoff_fixed_point(
     data: AdmissionInput, entries: Entries, tie_rule: TieRule
 ) -> tuple[IntArray, IntArray, int]:
     """Per school, the last global position it admits (-1: nobody); per applicant, the 0-based
-    rank she is admitted at (-1: none); and the number of rounds."""
+    rank she is admitted at (-1: none); and the number of rounds.
+
+    Each round moves only the applicants whose demanded entry fell behind its school's new
+    cut-off: cut-offs only rise, so nobody else's best acceptable preference changes."""
     total = len(entries.position)
-    quotas = data.quotas
-    threshold = np.full(len(quotas) + 1, total, dtype=np.int64)
-    threshold[-1] = NONE
-    threshold[:-1][quotas == 0] = NONE
+    count = len(data.quotas)
+    threshold = np.full(count + 1, total, dtype=np.int64)
+    threshold[count] = NONE  # the "no school" column of the matrices below never accepts
+    threshold[:count][data.quotas == 0] = NONE
     position, school = _position_matrix(data, entries)
-    sorted_school = entries.school[entries.by_school]
-    sorted_position = entries.position[entries.by_school]
     entry_at = np.full(position.shape, -1, dtype=np.int64)
     entry_at[entries.applicant, entries.rank] = np.arange(total)
-    inverse_by_school = np.empty(total, dtype=np.int64)
-    inverse_by_school[entries.by_school] = np.arange(total)
-    rounds = 0
+    slot = np.empty(total, dtype=np.int64)  # an entry's place in the by-school listing
+    slot[entries.by_school] = np.arange(total)
+    sorted_school = entries.school[entries.by_school]
+    sorted_position = entries.position[entries.by_school]
+    demanded = np.zeros(total, dtype=bool)  # by-school listing: the applicant's current demand
+    current = _demand(position, school, threshold, np.arange(data.size), entry_at, slot, demanded)
+    rounds = 1
     while True:
-        rounds += 1
-        accepted = position <= threshold[school]
-        has = accepted.any(axis=1)
-        first = accepted.argmax(axis=1)
-        demanded = entry_at[np.flatnonzero(has), first[has]]
-        flags = np.zeros(total, dtype=bool)
-        flags[inverse_by_school[demanded]] = True
-        new = _thresholds(flags, sorted_school, sorted_position, quotas, total)
+        listed = np.flatnonzero(demanded)
+        new = _thresholds(listed, sorted_school, sorted_position, data.quotas, total)
         if tie_rule is TieRule.ADMIT_ALL:
             binding = new < total
             new[binding] = entries.group_end[new[binding]]
-        new[quotas == 0] = NONE
-        if np.array_equal(new, threshold[:-1]):
-            return threshold[:-1].copy(), np.where(has, first, NONE).astype(np.int64), rounds
-        threshold[:-1] = new
+        new[data.quotas == 0] = NONE
+        if np.array_equal(new, threshold[:count]):
+            return threshold[:count].copy(), current, rounds
+        threshold[:count] = new
+        refused = listed[sorted_position[listed] > threshold[sorted_school[listed]]]
+        demanded[refused] = False
+        movers = entries.applicant[entries.by_school[refused]]
+        current[movers] = _demand(position, school, threshold, movers, entry_at, slot, demanded)
+        rounds += 1
+
+
+def _demand(
+    position: IntArray,
+    school: IntArray,
+    threshold: IntArray,
+    applicants: IntArray,
+    entry_at: IntArray,
+    slot: IntArray,
+    demanded: npt.NDArray[np.bool_],
+) -> IntArray:
+    """The best rank each of ``applicants`` clears (-1: none), marked in ``demanded``."""
+    accepted = position[applicants] <= threshold[school[applicants]]
+    has = accepted.any(axis=1)
+    first = accepted.argmax(axis=1)
+    demanded[slot[entry_at[applicants[has], first[has]]]] = True
+    return np.where(has, first, NONE).astype(np.int64)
 
 
 def _thresholds(
-    flags: npt.NDArray[np.bool_],
+    listed: IntArray,
     sorted_school: IntArray,
     sorted_position: IntArray,
     quotas: IntArray,
     total: int,
 ) -> IntArray:
-    """Position of each school's quota-th demander (``total`` when it has fewer)."""
-    demand = np.flatnonzero(flags)
-    counts = np.bincount(sorted_school[demand], minlength=len(quotas))
+    """Position of each school's quota-th demander (``total`` when it has fewer); ``listed``
+    are the demanded entries' places in the by-school listing, in order."""
+    counts = np.bincount(sorted_school[listed], minlength=len(quotas))
     starts = np.cumsum(counts) - counts
     over = (counts >= quotas) & (quotas > 0)
     new = np.full(len(quotas), total, dtype=np.int64)
-    new[over] = sorted_position[demand[starts[over] + quotas[over] - 1]]
+    new[over] = sorted_position[listed[starts[over] + quotas[over] - 1]]
     return new
 
 

@@ -49,7 +49,10 @@ class ReportCard(models.Model):
         related_name="report_cards",
     )
     school_year = models.ForeignKey(
-        "registry.SchoolYear", verbose_name=_("school year"), on_delete=models.PROTECT, related_name="+"
+        "registry.SchoolYear",
+        verbose_name=_("school year"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     school = models.ForeignKey(
         "registry.OrgUnit", verbose_name=_("school"), on_delete=models.PROTECT, related_name="+"
@@ -188,12 +191,14 @@ class SignerKey(models.Model):
     """Where a signer's key is: a PKCS#12 file, a token, or a remote signing service.
 
     Secrets (passphrase, PIN, service credentials) are never stored here: ``config`` names a
-    file or an environment variable holding them (``passphrase_file``, ``pin_env`` ...).
+    file or an environment variable holding them (``passphrase_file``, ``pin_env`` ...), or,
+    for test certificates only, the test CA's manifest (``keys.py``).
     """
 
     school = models.ForeignKey("registry.OrgUnit", on_delete=models.PROTECT, related_name="+")
-    staff = models.ForeignKey(
-        "registry.Staff", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    # The person who signs with it (none for the school's seal).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     role = models.CharField(_("signs as"), max_length=12, choices=SignerRole.choices)
     backend = models.CharField(_("key storage"), max_length=8, choices=KeyBackend.choices)

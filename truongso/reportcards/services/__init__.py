@@ -1,0 +1,1 @@
+"""Writes of the report cards: cards (render, sign, correct, revoke), signing batches, keys."""

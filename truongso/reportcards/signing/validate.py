@@ -207,7 +207,7 @@ def _report(embedded: Any, context: ValidationContext) -> SignatureReport:
         problems.append(_("The cryptographic signature is not valid."))
     if status.revoked:
         problems.append(_("The signer's certificate is revoked."))
-    elif not status.trusted:
+    elif status.intact and status.valid and not status.trusted:
         problems.append(_("The signer's certificate is not trusted by this site."))
     ts = status.timestamp_validity
     ts_ok = None if ts is None else bool(ts.valid and ts.intact and ts.trusted)

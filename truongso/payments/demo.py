@@ -232,11 +232,16 @@ def build_school(demo: Demo, log: Log) -> dict[str, int]:
 
 
 def build_other_school(demo: Demo, number: int, cashless: float) -> int:
-    """A term's water fee for 30 pupils and their payments, ``cashless`` of them without cash."""
+    """A term's water fee for 30 pupils (and the demo parent's child there, left to pay) and
+    their payments, ``cashless`` of them without cash; returns how many were paid."""
     bank_account(demo.school, f"10234567{number:02d}")
     water = _fee(demo, "NUOC", "Nước uống", "agreed", "semester", 75_000)
-    pupils = Student.objects.filter(school=demo.school, status="studying").order_by("pk")[:30]
+    studying = Student.objects.filter(school=demo.school, status="studying").order_by("pk")
+    family = _family_of_demo_parent()
+    pupils = list(studying[:30])
+    pupils += [child for child in studying.filter(pk__in=family) if child not in pupils]
     due = _month(demo.year, 1)
+    paid = 0
     for student in pupils:
         invoice = invoice_create(
             actor=SYSTEM,
@@ -248,10 +253,13 @@ def build_other_school(demo: Demo, number: int, cashless: float) -> int:
             reason=f"Nuoc uong HK1 - {student.full_name}",
             period_key="HK1",
         )
+        if student.pk in family:  # the demo parent's other child: left to pay
+            continue
         cash = demo.rng.random() >= cashless
         method = PaymentMethod.CASH if cash else _method(demo, METHODS[:4])
         _pay(demo, invoice, invoice.balance, method)
-    return len(pupils)
+        paid += 1
+    return paid
 
 
 @transaction.atomic

@@ -147,11 +147,14 @@ def _process(
         _finish(note, NotificationStatus.IGNORED, _("An outgoing transfer: nothing to collect."))
         return Delivery(note, adapter.reply_ok())
     account = _account(txn)
-    payment, created = _receive(adapter.name, account, txn)
-    if not created:
-        return _duplicate(adapter, note, payment, txn)
-    _finish(note, NotificationStatus.APPLIED, "", payment)
-    _reconcile(note, payment)
+    # One transaction for the payment, its matching and the log's status: a failure anywhere
+    # leaves the delivery "received" and the service retries; a failed matching alone is
+    # undone to its savepoint and the payment waits in the queue.
+    with transaction.atomic():
+        payment, created = _receive(adapter.name, account, txn)
+        if not created:
+            return _duplicate(adapter, note, payment, txn)
+        _finish(note, NotificationStatus.APPLIED, _reconcile(payment), payment)
     return Delivery(note, adapter.reply_ok())
 
 
@@ -215,20 +218,14 @@ def _duplicate(
     return Delivery(note, adapter.reply_ok(duplicate=True))
 
 
-def _reconcile(note: BankNotification, payment: Payment) -> None:
+def _reconcile(payment: Payment) -> str:
+    """Match the new payment; the note for the log ("" when all went to invoices)."""
     try:
-        outcome = reconcile.reconcile_payment(actor=SYSTEM, payment=payment)
+        with transaction.atomic():
+            return reconcile.reconcile_payment(actor=SYSTEM, payment=payment).note
     except Exception:  # the money is received; a human will assign it
         log.exception("reconciliation of payment %s failed", payment.pk)
-        _finish(
-            note,
-            NotificationStatus.APPLIED,
-            _("Received; automatic matching failed, the payment waits in the queue."),
-            payment,
-        )
-        return
-    if outcome.note:
-        _finish(note, NotificationStatus.APPLIED, outcome.note, payment)
+        return _("Received; automatic matching failed, the payment waits in the queue.")
 
 
 def _finish(

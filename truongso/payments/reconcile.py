@@ -25,6 +25,7 @@ from truongso.core import authz
 from truongso.core.audit import audit_record
 from truongso.core.authz import Perm
 from truongso.core.text import fold
+from truongso.payments.codes import CODE_LENGTH
 from truongso.payments.matching import CodeScan, scan_memo
 from truongso.payments.models import (
     Allocation,
@@ -77,7 +78,11 @@ class SchoolCodeIndex:
         return self.invoices.filter(code=code).first()
 
     def open_with_prefix(self, prefix: str, limit: int) -> list[Invoice]:
-        rows = self.invoices.filter(code__startswith=prefix, status__in=OPEN)
+        # The range lets SQLite use the unique index (its LIKE cannot); codes are [0-9A-Z].
+        upper = prefix + "Z" * (CODE_LENGTH - len(prefix))
+        rows = self.invoices.filter(
+            code__gte=prefix, code__lte=upper, code__startswith=prefix, status__in=OPEN
+        )
         return list(rows.order_by("code")[:limit])
 
 

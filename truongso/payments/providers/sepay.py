@@ -48,7 +48,10 @@ class SePay(Provider):
             if scheme.lower() != "apikey" or not same(api_key, key.strip()):
                 raise NotAuthentic(_("Missing or wrong API key (header Authorization: Apikey)."))
         else:
-            raise NotConfigured(_("Notifications from sepay are not configured on this server."))
+            raise NotConfigured(
+                _("Notifications from %(provider)s are not configured on this server.")
+                % {"provider": self.name}
+            )
 
     def _verify_hmac(
         self, secret: str, headers: Mapping[str, str], body: bytes, now: dt.datetime

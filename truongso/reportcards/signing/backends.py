@@ -204,6 +204,8 @@ class Pkcs11Backend(SigningBackend):
             cert_label=self.key_label,
             other_certs_to_pull=None,
             ca_chain=self.ca_chain or None,
+            # hash here, sign on the token: raw ECDSA / RSA PKCS#1 are what every token has
+            use_raw_mechanism=True,
         )
         try:
             cert = signer.signing_cert

@@ -33,9 +33,9 @@ from truongso.reportcards.signing.errors import SigningError
 from truongso.reportcards.signing.timestamps import configured_timestamper
 
 # Room for the CMS beyond the certificates: signed attributes, the signature, DER overhead.
-_CMS_OVERHEAD = 3072
-# Room for a signature timestamp token (the TSA's chain is inside it).
-_TIMESTAMP_ROOM = 8192
+_CMS_OVERHEAD = 2048
+# Room for a signature timestamp token (the TSA's certificate and chain are inside it).
+_TIMESTAMP_ROOM = 6144
 
 
 def role_attribute(signer_role: str) -> cms.AttCertAttribute:
@@ -46,10 +46,11 @@ def role_attribute(signer_role: str) -> cms.AttCertAttribute:
 
 
 def bytes_reserved_for(chain: list[asn1_x509.Certificate], timestamped: bool) -> int:
+    """Room for the CMS in ``/Contents``, in hexadecimal digits (two per byte)."""
     size = sum(len(cert.dump()) for cert in chain) + _CMS_OVERHEAD
     if timestamped:
         size += _TIMESTAMP_ROOM
-    return -(-size // 1024) * 1024
+    return -(-2 * size // 1024) * 1024
 
 
 def signed_field_names(pdf: bytes) -> list[str]:

@@ -52,6 +52,14 @@ KIND_TITLES = {
 }
 
 
+CRL_PATH = "/reportcards/signing/test-ca.crl"
+
+
+def crl_url() -> str:
+    """Where the test CA's CRL is published (the site serves it in demo, DEBUG and tests)."""
+    return f"{settings.SITE_ROOT}{CRL_PATH}"
+
+
 def signing_dir(directory: Path | None = None) -> Path:
     return Path(directory or settings.REPORTCARDS_SIGNING_DIR)
 
@@ -67,17 +75,24 @@ def _private(path: Path, data: bytes) -> None:
         handle.write(data)
 
 
+def _clip(text: str, limit: int = 64) -> str:
+    """At most ``limit`` UTF-8 bytes (what cryptography enforces for names), whole letters."""
+    while len(text.encode("utf-8")) > limit:
+        text = text[:-1]
+    return text.rstrip()
+
+
 def _cn(name: str) -> str:
-    return name[: 64 - len(CN_SUFFIX)] + CN_SUFFIX
+    return _clip(name, 64 - len(CN_SUFFIX.encode("utf-8"))) + CN_SUFFIX
 
 
 def _name(common_name: str, organization: str = "", title: str = "") -> x509.Name:
     attributes = [x509.NameAttribute(NameOID.COUNTRY_NAME, "VN")]
     if organization:
-        attributes.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization[:64]))
+        attributes.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, _clip(organization)))
     attributes.append(x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, TEST_MARK))
     if title:
-        attributes.append(x509.NameAttribute(NameOID.TITLE, title[:64]))
+        attributes.append(x509.NameAttribute(NameOID.TITLE, _clip(title)))
     attributes.append(x509.NameAttribute(NameOID.COMMON_NAME, common_name))
     return x509.Name(attributes)
 
@@ -151,6 +166,21 @@ class RootCA:
                 critical=False,
             )
         )
+        if usage != "timestamping":
+            # Declared, so that validators check the CRL (the site serves it; tests pass it in).
+            builder = builder.add_extension(
+                x509.CRLDistributionPoints(
+                    [
+                        x509.DistributionPoint(
+                            full_name=[x509.UniformResourceIdentifier(crl_url())],
+                            relative_name=None,
+                            reasons=None,
+                            crl_issuer=None,
+                        )
+                    ]
+                ),
+                critical=False,
+            )
         if usage == "timestamping":
             builder = builder.add_extension(
                 x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True

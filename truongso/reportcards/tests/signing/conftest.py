@@ -40,3 +40,29 @@ def alice_p12(shared_kit: Kit) -> Path:
 @pytest.fixture
 def signer(kit: Kit, alice_p12: Path) -> Pkcs12Backend:
     return Pkcs12Backend(alice_p12, PASS)
+
+
+@pytest.fixture(scope="session")
+def softhsm(shared_kit: Kit, tmp_path_factory: Any) -> Any:
+    """A SoftHSM token for the run (skipped locally without SoftHSM, mandatory in CI)."""
+    import os
+
+    from truongso.reportcards.tests.signing.kit import softhsm_token
+
+    directory = tmp_path_factory.mktemp("softhsm")
+    (directory / "tokens").mkdir()
+    conf = directory / "softhsm2.conf"
+    conf.write_text(
+        f"directories.tokendir = {directory / 'tokens'}\n"
+        "objectstore.backend = file\nlog.level = ERROR\n",
+        encoding="utf-8",
+    )
+    previous = os.environ.get("SOFTHSM2_CONF")
+    os.environ["SOFTHSM2_CONF"] = str(conf)
+    try:
+        yield softhsm_token(directory, shared_kit)
+    finally:
+        if previous is None:
+            os.environ.pop("SOFTHSM2_CONF", None)
+        else:
+            os.environ["SOFTHSM2_CONF"] = previous

@@ -77,3 +77,97 @@ def use_kit(settings: Any, kit: Kit) -> None:
     settings.REPORTCARDS_REVOKED_FILE = kit.directory / "revoked.txt"
     settings.REPORTCARDS_TRUST_ROOTS = []
     settings.REPORTCARDS_TSA_URL = ""
+
+
+# --- SoftHSM: the PKCS#11 token of the tests -------------------------------------------------
+SOFTHSM_LIBS = (
+    "/usr/lib/softhsm/libsofthsm2.so",
+    "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so",
+    "/usr/lib/aarch64-linux-gnu/softhsm/libsofthsm2.so",
+)
+TOKEN_LABEL = "HOCBA-THU-NGHIEM"
+TOKEN_PIN = "246810"
+KEY_LABEL = "con-dau-truong"
+
+
+@dataclass
+class Token:
+    lib: str
+    label: str
+    pin: str
+    key_label: str
+    cert: x509.Certificate
+
+
+def softhsm_token(directory: Path, kit: Kit) -> Token:
+    """A SoftHSM token in ``directory`` holding a seal key, its certificate and the root.
+
+    ``SOFTHSM2_CONF`` must already point to ``directory/softhsm2.conf`` (set before the
+    library is first loaded: it reads its configuration once per process).
+    """
+    import subprocess
+
+    import pkcs11
+    from cryptography.hazmat.primitives import serialization
+    from pkcs11 import Attribute, ObjectClass
+    from pkcs11.util.ec import decode_ec_private_key
+    from pkcs11.util.x509 import decode_x509_certificate
+
+    util = require_tool("softhsm2-util", "softhsm2")
+    lib = next((p for p in SOFTHSM_LIBS if os.path.exists(p)), None)
+    if lib is None:
+        if in_ci():
+            pytest.fail("libsofthsm2.so is missing in CI")
+        pytest.skip("libsofthsm2.so not found (apt install softhsm2)")
+    subprocess.run(  # noqa: S603 - the system's softhsm2-util on our own temp directory
+        [
+            util,
+            "--init-token",
+            "--free",
+            "--label",
+            TOKEN_LABEL,
+            "--pin",
+            TOKEN_PIN,
+            "--so-pin",
+            "13579135",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    cert, key = kit.root.issue(
+        testca._cn("Trường THCS An Bài"), organization="Trường THCS An Bài", title="Con dấu"
+    )
+    key_der = key.private_bytes(
+        serialization.Encoding.DER,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption(),
+    )
+    token = pkcs11.lib(lib).get_token(token_label=TOKEN_LABEL)
+    with token.open(rw=True, user_pin=TOKEN_PIN) as session:
+        attrs = decode_ec_private_key(key_der)
+        attrs.update(
+            {
+                Attribute.TOKEN: True,
+                Attribute.PRIVATE: True,
+                Attribute.SENSITIVE: True,
+                Attribute.SIGN: True,
+                Attribute.LABEL: KEY_LABEL,
+                Attribute.ID: b"\x01",
+            }
+        )
+        session.create_object(attrs)
+        for label, certificate, ident in (
+            (KEY_LABEL, cert, b"\x01"),
+            ("root", kit.root.cert, b"\x02"),
+        ):
+            template = decode_x509_certificate(certificate.public_bytes(serialization.Encoding.DER))
+            template.update(
+                {
+                    Attribute.TOKEN: True,
+                    Attribute.LABEL: label,
+                    Attribute.ID: ident,
+                    Attribute.CLASS: ObjectClass.CERTIFICATE,
+                }
+            )
+            session.create_object(template)
+    return Token(lib, TOKEN_LABEL, TOKEN_PIN, KEY_LABEL, cert)

@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("truongso.registry.api.urls")),
     path("gradebook/", include("truongso.gradebook.api.urls")),
     path("payments/", include("truongso.payments.api.urls")),
+    path("reportcards/", include("truongso.reportcards.api.urls")),
 ]

@@ -35,4 +35,6 @@ urlpatterns = [
     path("gradebook/", include("truongso.gradebook.urls")),
     path("payments/", include("truongso.payments.urls_bank")),
     path("payments/", include("truongso.payments.urls")),
+    path("reportcards/", include("truongso.reportcards.urls")),
+    path("verify/", include("truongso.reportcards.urls_verify")),
 ]

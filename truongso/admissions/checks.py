@@ -91,14 +91,15 @@ def build_input(
             InputProblem(None, "penalties", _too_few_penalties(prefs.shape[1]), "config")
         )
         penalties = np.zeros(prefs.shape[1], dtype=np.int64)
-    _check_ids(ids, problems)
+    id_order = _check_ids(ids, problems)
     excluded_array = _flags(excluded, n, problems)
     secondary_array = _secondary(secondary, n, problems)
     if problems:
         raise AdmissionInputError(problems)
     return factory(
-        codes, quota_array, ids, score_array, prefs, excluded_array, secondary_array, penalties
-    )  # fmt: skip
+        codes, quota_array, ids, score_array, prefs, excluded_array, secondary_array, penalties,
+        id_order,
+    )  # fmt: skip  # fmt: skip
 
 
 def _too_few_penalties(k: int) -> str:
@@ -258,10 +259,11 @@ def _preferences(
     return values
 
 
-def _check_ids(ids: npt.NDArray[Any], problems: list[InputProblem]) -> None:
+def _check_ids(ids: npt.NDArray[Any], problems: list[InputProblem]) -> npt.NDArray[np.int64]:
+    """Refuse empty and repeated ids; return the rows in ascending id order."""
     if ids.ndim != 1:
         problems.append(InputProblem(None, "applicant_id", _("Applicant ids must be a list.")))
-        return
+        return np.zeros(0, dtype=np.int64)
     if ids.dtype.kind in "USO":
         empty: list[int] = np.flatnonzero(np.char.str_len(ids.astype(str)) == 0).tolist()
         for row in empty[:MAX_LISTED]:
@@ -274,6 +276,7 @@ def _check_ids(ids: npt.NDArray[Any], problems: list[InputProblem]) -> None:
         message = _("Applicant %(id)s is repeated: already in row %(row)s.")
         message = message.replace("%(id)s", str(ids[again]).replace("%", "%%"))
         problems.append(InputProblem(again, "applicant_id", message, other_row=first))
+    return order.astype(np.int64)
 
 
 def _flags(excluded: Any, n: int, problems: list[InputProblem]) -> npt.NDArray[np.bool_]:

@@ -106,6 +106,7 @@ class AdmissionInput:
     excluded: npt.NDArray[np.bool_]
     secondary: npt.NDArray[np.float64]
     penalties: IntArray  # hundredths per rank, penalties[0] == 0 (NV1)
+    id_order: IntArray  # applicant rows by ascending id (the last tie-break)
 
     @property
     def size(self) -> int:
@@ -216,12 +217,25 @@ def _narrow(values: IntArray) -> npt.NDArray[Any]:
 def _tie_order(data: AdmissionInput, tie_rule: TieRule) -> IntArray:
     """Applicants in their order among equal effective scores: by id (ascending) under
     ``admit_all`` (where it only makes the computation deterministic), by the secondary keys
-    (higher first, in order) and then the id under ``tiebreak``."""
-    if tie_rule is TieRule.ADMIT_ALL or not data.secondary.shape[1]:
-        return np.argsort(data.applicant_ids, kind="stable").astype(np.int64)
-    keys: list[npt.NDArray[Any]] = [data.applicant_ids]
-    keys.extend(-data.secondary[:, j] for j in reversed(range(data.secondary.shape[1])))
-    return np.lexsort(keys).astype(np.int64)
+    (higher first, in order) and then the id under ``tiebreak``: stable sorts by the last key
+    first, as ``np.lexsort`` does, starting from the id order the checks computed."""
+    order = data.id_order
+    if tie_rule is TieRule.TIEBREAK:
+        for column in reversed(range(data.secondary.shape[1])):
+            key = data.secondary[order, column]
+            order = order[np.argsort(_descending_key(key), kind="stable")]
+    return order
+
+
+def _descending_key(values: npt.NDArray[np.float64]) -> npt.NDArray[Any]:
+    """Sort key putting higher values first; small integers when the values are hundredths
+    in a small range (exam scores are), which numpy sorts stably by radix."""
+    top = float(values.max(initial=0.0))
+    scaled: npt.NDArray[np.float64] = (top - values) * 100
+    below = np.round(scaled)
+    if bool(np.all(np.abs(scaled - below) < 1e-6)) and float(below.max(initial=0)) < 2**15:
+        return below.astype(np.int16)
+    return np.negative(values)
 
 
 def _position_matrix(data: AdmissionInput, entries: Entries) -> tuple[IntArray, IntArray]:
@@ -257,7 +271,7 @@ def _cutoff_fixed_point(
     sorted_school = entries.school[entries.by_school]
     sorted_position = entries.position[entries.by_school]
     demanded = np.zeros(total, dtype=bool)  # by-school listing: the applicant's current demand
-    current = _demand(position, school, threshold, np.arange(data.size), entry_at, slot, demanded)
+    current = _demand(position, school, threshold, None, entry_at, slot, demanded)
     rounds = 1
     while True:
         listed = np.flatnonzero(demanded)
@@ -280,13 +294,18 @@ def _demand(
     position: IntArray,
     school: IntArray,
     threshold: IntArray,
-    applicants: IntArray,
+    applicants: IntArray | None,
     entry_at: IntArray,
     slot: IntArray,
     demanded: npt.NDArray[np.bool_],
 ) -> IntArray:
-    """The best rank each of ``applicants`` clears (-1: none), marked in ``demanded``."""
-    accepted = position[applicants] <= threshold[school[applicants]]
+    """The best rank each of ``applicants`` (None: everybody) clears (-1: none), marked in
+    ``demanded``."""
+    if applicants is None:
+        accepted = position <= threshold[school]
+        applicants = np.arange(len(position))
+    else:
+        accepted = position[applicants] <= threshold[school[applicants]]
     has = accepted.any(axis=1)
     first = accepted.argmax(axis=1)
     demanded[slot[entry_at[applicants[has], first[has]]]] = True

@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("truongso.core.urls")),
     path("", include("truongso.registry.urls")),
     path("gradebook/", include("truongso.gradebook.urls")),
+    path("reportcards/signing/", include("truongso.reportcards.signing.urls")),
     path("payments/", include("truongso.payments.urls_bank")),
     path("payments/", include("truongso.payments.urls")),
     path("reportcards/", include("truongso.reportcards.urls")),

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from truongso.admissions import engine
-from truongso.admissions.outcomes import school_outcomes
+from truongso.admissions.outcomes import Verdict, applicant_explain, school_outcomes
 from truongso.admissions.tests.reference import Case, deferred_acceptance, effective
 
 PENALTIES = [(0, 0), (100, 200), (25, 50), (100, 100), (0, 100), (50, 300)]
@@ -116,3 +116,50 @@ def test_school_outcomes_add_up(case: Case) -> None:
         assert row.over_quota == max(row.admitted - quota, 0)
         if not case.admit_all:
             assert row.over_quota == 0
+
+
+@settings(max_examples=150, deadline=None)
+@given(cases())
+def test_every_explanation_agrees_with_the_cutoffs(case: Case) -> None:
+    result = run(case)
+    for i in range(len(case.scores)):
+        why = applicant_explain(result, i)
+        got = int(result.preference[i])
+        if case.excluded[i] or not case.preferences[i]:
+            assert why.preferences == ()
+            continue
+        assert len(why.preferences) == (got or len(case.preferences[i]))
+        for item in why.preferences[: got - 1 if got else None]:
+            quota = case.quotas[int(case.preferences[i][item.preference - 1])]
+            if quota == 0:
+                assert item.verdict is Verdict.NO_PLACES
+            elif item.verdict is Verdict.LOST_TIE:
+                assert not case.admit_all and item.effective == item.cutoff
+            else:
+                assert item.verdict is Verdict.BELOW_CUTOFF
+                assert item.cutoff is not None and item.effective < item.cutoff
+                assert item.needed == item.cutoff + item.penalty
+        if got:
+            assert why.preferences[-1].verdict is Verdict.ADMITTED
+
+
+def test_a_district_sized_round_equals_the_reference() -> None:
+    rng = np.random.default_rng(11)
+    n, schools = 3000, 25
+    popularity = rng.gamma(2.0, 1.0, schools)
+    popularity /= popularity.sum()
+    for admit_all in (True, False):
+        case = Case(
+            quotas=[int(q) for q in rng.integers(0, 150, schools)],
+            scores=[int(v) * 25 for v in rng.integers(40, 120, n)],
+            preferences=[
+                [int(s) for s in rng.choice(schools, int(rng.integers(0, 4)), False, popularity)]
+                for _ in range(n)
+            ],
+            penalties=(0, 100, 200),
+            excluded=[bool(v) for v in rng.random(n) < 0.01],
+            secondary=[(int(a), int(b)) for a, b in rng.integers(0, 4, (n, 2))],
+            ids=[int(v) for v in rng.permutation(n)],
+            admit_all=admit_all,
+        )
+        assert outcome(run(case)) == deferred_acceptance(case)

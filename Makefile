@@ -24,6 +24,7 @@ demo: messages
 	$(BIN)/python manage.py seed_demo --if-empty --logins-json var/demo-logins.json
 	$(BIN)/python manage.py seed_gradebook_demo --if-empty
 	$(BIN)/python manage.py seed_payments_demo --if-empty
+	$(BIN)/python manage.py seed_reportcards_demo --if-empty
 	TRUONGSO_DEMO=1 sh scripts/demo-serve.sh
 
 test: messages

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from truongso.core import authz
 from truongso.core.authz import Perm
 from truongso.core.typing import AuthedRequest
+from truongso.payments import selectors_counter
 from truongso.payments.forms_manual import ManualPaymentForm, RefundForm
 from truongso.payments.manual import ManualOutcome, manual_payment_record
 from truongso.payments.models import Payment
@@ -80,7 +81,13 @@ def manual_record(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "payments/counter/record.html",
-        {"form": form, "school": school, "schools": schools},
+        {
+            "form": form,
+            "school": school,
+            "schools": schools,
+            "recent": selectors_counter.recent_payments(request.user, school),
+            "credits": selectors_counter.credit_holders(request.user, school),
+        },
         status=status,
     )
 

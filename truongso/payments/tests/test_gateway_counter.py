@@ -249,3 +249,32 @@ def test_refund_pages_denied_and_nothing_changed(client: Client, world: Any) -> 
     assert client.get(url).status_code == 404
     assert not Refund.objects.exists()
     _ = SYSTEM
+
+
+def test_counter_page_lists_refundable_payments_and_credit_in_constant_queries(
+    client: Client, world: Any, django_assert_max_num_queries: Any
+) -> None:
+    invoices = [bill(world, world.students[name], 100_000) for name in ("an", "binh", "chi")]
+    for n, invoice in enumerate(invoices):
+        record(world, reference=f"R{n}", amount=150_000, invoice_code=invoice.code)
+    waiting = receive(world.school_a, 90_000)
+    _login(client, "accountant")
+    url = reverse("payments:manual_record")
+    client.get(url)  # warm the session and the user's grants
+    with django_assert_max_num_queries(12):
+        page = client.get(url)
+    text = page.content.decode()
+    # Only the payment with unassigned money can be refunded from the list ...
+    assert text.count('href="/payments/payments/') == 1
+    assert reverse("payments:payment_refund", args=[waiting.pk]) in text
+    # ... and every student with credit is listed with a refund link.
+    holders = page.context["credits"]
+    assert [(h.student.full_name, h.credit) for h in holders] == [
+        ("Hoàng Thị Chi", 50_000),
+        ("Nguyễn Văn An", 50_000),
+        ("Đỗ Thị Bình", 50_000),
+    ]
+    for holder in holders:
+        assert (
+            reverse("payments:credit_refund", args=[holder.student.pk, world.school_a.pk]) in text
+        )

@@ -112,7 +112,8 @@ class Pkcs12Backend(SigningBackend):
                 _t("The key file %(file)s cannot be read.") % {"file": self.path.name},
             ) from None
         try:
-            return SimpleSigner.load_pkcs12_data(data, (), passphrase=self.passphrase)
+            signer: Signer = SimpleSigner.load_pkcs12_data(data, (), passphrase=self.passphrase)
+            return signer
         except ValueError:
             raise SigningError(
                 "wrong_pin",
@@ -278,7 +279,7 @@ class RemoteHashSigner(Signer):
         cert_chain: Sequence[asn1_x509.Certificate],
         timeout: float,
     ) -> None:
-        registry = SimpleCertificateStore()
+        registry = SimpleCertificateStore()  # type: ignore[no-untyped-call]
         registry.register_multiple(cert_chain)
         super().__init__(signing_cert=cert_chain[0], cert_registry=registry)
         self.url = url

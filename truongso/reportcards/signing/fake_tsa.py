@@ -60,7 +60,7 @@ def fake_tsa(directory: Path | None = None, mode: str = "ok") -> FakeTSA:
             serialization.NoEncryption(),
         )
     )
-    chain = SimpleCertificateStore.from_certs([to_asn1(root.cert)])
+    chain = SimpleCertificateStore.from_certs([to_asn1(root.cert)])  # type: ignore[no-untyped-call]
     stamper = DummyTimeStamper(tsa_cert=to_asn1(cert), tsa_key=key_info, certs_to_embed=chain)
     return FakeTSA(stamper, mode=mode)
 

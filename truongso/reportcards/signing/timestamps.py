@@ -17,7 +17,7 @@ class HttpTimeStamper(TimeStamper):
     """POSTs ``application/timestamp-query`` to ``url`` (stdlib HTTP, bounded by ``timeout``)."""
 
     def __init__(self, url: str, timeout: float = 10.0) -> None:
-        super().__init__(include_nonce=True)
+        super().__init__(include_nonce=True)  # type: ignore[no-untyped-call]
         self.url = url
         self.timeout = timeout
 

@@ -89,7 +89,7 @@ def _measure(n: int, options: argparse.Namespace) -> list[common.Result]:
 
         def run(config: engine.EngineConfig = config, last: list[Any] = last) -> None:
             prepared = engine.admission_input_build(config=config, **data)
-            last[:] = [engine.assignment_run(prepared, config)]
+            last[:] = [engine.assignment_run(prepared)]
 
         seconds = common.best_of(options.repeat, run)
         result = last[0]

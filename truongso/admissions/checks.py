@@ -97,9 +97,10 @@ def build_input(
     if problems:
         raise AdmissionInputError(problems)
     return factory(
+        config,
         codes, quota_array, ids, score_array, prefs, excluded_array, secondary_array, penalties,
         id_order,
-    )  # fmt: skip  # fmt: skip
+    )  # fmt: skip
 
 
 def _too_few_penalties(k: int) -> str:

@@ -86,18 +86,16 @@ class EngineConfig:
     score_min: Decimal = Decimal(0)
     score_max: Decimal = Decimal(60)
 
-    def penalty_at(self, rank: int) -> Decimal:
-        """Penalty for the preference of 0-based ``rank`` (0 = NV1)."""
-        return Decimal(0) if rank == 0 else self.penalties[rank - 1]
-
 
 @dataclass(frozen=True)
 class AdmissionInput:
-    """Checked arrays, as built by :func:`admission_input_build` (row ``i`` = applicant ``i``).
+    """Checked arrays, as built by :func:`admission_input_build` (row ``i`` = applicant ``i``),
+    with the configuration they were checked against.
 
     ``preferences[i, k]`` is the index in ``school_codes`` of NV(k+1), or -1 for none;
     ``scores`` are hundredths; ``secondary`` holds the tie-break keys, higher first."""
 
+    config: EngineConfig
     school_codes: tuple[str, ...]
     quotas: IntArray
     applicant_ids: npt.NDArray[Any]
@@ -159,7 +157,6 @@ class AssignmentResult:
     -1; ``preference[i]`` is 1 for NV1 ... or 0; ``reason[i]`` a :class:`Reason`."""
 
     data: AdmissionInput
-    config: EngineConfig
     school: npt.NDArray[np.int32]
     preference: npt.NDArray[np.int8]
     reason: npt.NDArray[np.int8]
@@ -168,16 +165,23 @@ class AssignmentResult:
     rounds: int
     entries: Entries = field(repr=False)
 
+    @property
+    def config(self) -> EngineConfig:
+        return self.data.config
+
     def admitted_count(self) -> IntArray:
         mask = self.school >= 0
         return np.bincount(self.school[mask], minlength=len(self.data.quotas)).astype(np.int64)
 
 
-def assignment_run(data: AdmissionInput, config: EngineConfig) -> AssignmentResult:
-    """Assign every applicant (see the module docstring for the rule and its proof)."""
-    entries = _entries(data, config.tie_rule)
-    threshold, accepted_rank, rounds = _cutoff_fixed_point(data, entries, config.tie_rule)
-    return _result(data, config, entries, accepted_rank, threshold, rounds)
+def assignment_run(data: AdmissionInput) -> AssignmentResult:
+    """Assign every applicant (see the module docstring for the rule and its proof). For a
+    "what if" with other penalties or another tie rule, build the input again with that
+    configuration: the checks depend on it."""
+    tie_rule = data.config.tie_rule
+    entries = _entries(data, tie_rule)
+    threshold, accepted_rank, rounds = _cutoff_fixed_point(data, entries, tie_rule)
+    return _result(data, entries, accepted_rank, threshold, rounds)
 
 
 def _entries(data: AdmissionInput, tie_rule: TieRule) -> Entries:
@@ -331,7 +335,6 @@ def _thresholds(
 
 def _result(
     data: AdmissionInput,
-    config: EngineConfig,
     entries: Entries,
     accepted_rank: IntArray,
     threshold: IntArray,
@@ -352,4 +355,4 @@ def _result(
     np.minimum.at(cutoff, school[rows], effective)
     cutoff[cutoff == np.iinfo(np.int64).max] = NONE
     full = threshold < len(entries.position)
-    return AssignmentResult(data, config, school, preference, reason, cutoff, full, rounds, entries)
+    return AssignmentResult(data, school, preference, reason, cutoff, full, rounds, entries)

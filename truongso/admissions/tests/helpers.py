@@ -59,4 +59,4 @@ def run_round(
             [keys.get(a, (0.0,) * key_width) for a, _, _ in applicants], dtype=np.float64
         ).reshape(len(applicants), key_width),
     )
-    return Round(engine.assignment_run(data, config))
+    return Round(engine.assignment_run(data))

@@ -128,5 +128,5 @@ def test_empty_round_runs() -> None:
         scores=np.asarray([], dtype=np.float64),
         preferences=np.zeros((0, 3), dtype=np.int32),
     )
-    result = engine.assignment_run(data, CONFIG)
+    result = engine.assignment_run(data)
     assert result.admitted_count().tolist() == [0, 0, 0]

@@ -59,7 +59,7 @@ def run(case: Case) -> engine.AssignmentResult:
         excluded=np.asarray(case.excluded, dtype=bool),
         secondary=np.asarray(case.secondary, dtype=np.float64).reshape(len(case.scores), 2),
     )
-    return engine.assignment_run(data, config)
+    return engine.assignment_run(data)
 
 
 def outcome(result: engine.AssignmentResult) -> list[tuple[int, int] | None]:

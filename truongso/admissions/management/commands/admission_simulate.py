@@ -83,7 +83,7 @@ class Command(BaseCommand):
                 raise engine_io.input_problems_as_csv(error, applicants, schools, lines) from None
         except engine_io.CsvInputError as error:
             raise CommandError(_("Nothing was written. Problems:") + "\n" + str(error)) from None
-        return engine.assignment_run(data, config)
+        return engine.assignment_run(data)
 
     def _summary(self, result: engine.AssignmentResult, elapsed: float) -> None:
         rows = school_outcomes(result)

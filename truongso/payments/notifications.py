@@ -162,7 +162,10 @@ def _account(txn: BankTransaction) -> SchoolBankAccount:
     if txn.amount > settings.PAYMENTS_MAX_AMOUNT:
         raise Rejected(
             _("The amount %(amount)s đồng is above the largest accepted transfer (%(max)s).")
-            % {"amount": f"{txn.amount:,}", "max": f"{settings.PAYMENTS_MAX_AMOUNT:,}"}
+            % {
+                "amount": f"{txn.amount:,}".replace(",", "."),
+                "max": f"{settings.PAYMENTS_MAX_AMOUNT:,}".replace(",", "."),
+            }
         )
     accounts = list(
         SchoolBankAccount.objects.filter(account_number=txn.account_number).select_related(
@@ -210,7 +213,10 @@ def _duplicate(
         reason = _(
             "Conflicts with the payment already recorded for this transaction "
             "(%(recorded)s đồng recorded, %(sent)s đồng now): left for a human."
-        ) % {"recorded": f"{payment.amount:,}", "sent": f"{txn.amount:,}"}
+        ) % {
+            "recorded": f"{payment.amount:,}".replace(",", "."),
+            "sent": f"{txn.amount:,}".replace(",", "."),
+        }
         _finish(note, NotificationStatus.REJECTED, f"conflict: {reason}", payment)
         return Delivery(note, adapter.reply_error(Conflict(reason)))
     reason = _("Already received (payment #%(id)s); applied only once.") % {"id": payment.pk}

@@ -124,7 +124,7 @@ def _parsed(statement: StatementImport, content: bytes, encoding: str) -> Parsed
     for line in parsed.lines:
         if line.amount > settings.PAYMENTS_MAX_AMOUNT:
             parsed.error(line.row_number, "", _("The amount %(amount)s đồng is implausibly large.")
-                         % {"amount": f"{line.amount:,}"})  # fmt: skip
+                         % {"amount": f"{line.amount:,}".replace(",", ".")})  # fmt: skip
     return parsed
 
 

@@ -109,13 +109,17 @@ def test_refusals_are_shown_at_the_field(client: Any, feed: Any) -> None:
     client_login(client, feed.accountant)
     wrong = client.post(item(payment), {"action": "assign", "code": "HP0000000", "amount": 1})
     assert wrong.status_code == 200
-    assert "No invoice of this school has the code" in str(wrong.context["assign"].errors["code"])
+    assert "Không có hóa đơn nào của trường mang mã HP0000000" in str(
+        wrong.context["assign"].errors["code"]
+    )
     too_much = client.post(
         item(payment), {"action": "assign", "code": feed.inv_an.code, "amount": 900_000}
     )
-    assert "still unassigned" in str(too_much.context["assign"].errors["amount"])
+    assert "chỉ còn 700.000 đồng chưa gán" in str(too_much.context["assign"].errors["amount"])
     credit = client.post(item(payment), {"action": "credit", "learner_id": "0000", "amount": 5})
-    assert "No student has the learner ID" in str(credit.context["credit"].errors["learner_id"])
+    assert "Không có học sinh nào có mã định danh 0000" in str(
+        credit.context["credit"].errors["learner_id"]
+    )
     payment.refresh_from_db()
     assert payment.unassigned == 700_000
 

@@ -63,8 +63,9 @@ def test_refused_file_shows_every_problem(client: Any, feed: Any) -> None:
     response = upload(client, feed, content)
     page = client.get(response["Location"])
     text = page.content.decode()
-    assert "nothing was applied" in text
-    assert "Row 2" in text and "Row 3" in text
+    assert "Sao kê bị từ chối; chưa ghi nhận gì." in text
+    assert "Dòng 2, “Ngày giao dịch”: “99/99/2025” không phải ngày hợp lệ." in text
+    assert "Dòng 3, “Số tiền ghi có”: “abc” không phải số tiền (đồng)." in text
 
 
 def test_mapping_overrides_the_preset(client: Any, feed: Any) -> None:

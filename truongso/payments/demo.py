@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from truongso.accounts.models import RoleAssignment
@@ -120,7 +121,16 @@ def _run(demo: Demo, key: str, label: str, due: dt.date, items: list[FeeItem]) -
     )
     invoice_run_execute(run_id=run.pk)  # now, not by the worker: the demo needs them at once
     run.refresh_from_db()
+    _issued_on(demo, Invoice.objects.filter(run=run), due.replace(day=1))
     return run
+
+
+def _issued_on(demo: Demo, invoices: QuerySet[Invoice], day: dt.date) -> None:
+    """Date the demo's invoices at the start of their period (they were billed then), so that
+    payments follow them; not a service path, only the issue date of fresh demo rows moves."""
+    moment = dt.datetime.combine(day, dt.time(8), tzinfo=timezone.get_default_timezone())
+    if moment < demo.now:
+        invoices.update(issued_at=moment)
 
 
 def _paid_at(demo: Demo, invoice: Invoice, *, recent: bool = False) -> dt.datetime:
@@ -152,7 +162,7 @@ def _pay(demo: Demo, invoice: Invoice, amount: int, method: str, *, recent: bool
     payment_allocate(actor=SYSTEM, payment=payment, invoice=invoice, amount=amount, how=how)
 
 
-def _method(demo: Demo, methods: list[tuple[str, int]]) -> str:
+def _method(demo: Demo, methods: Sequence[tuple[str, int]]) -> str:
     return demo.rng.choices([m for m, _ in methods], weights=[w for _, w in methods])[0]
 
 
@@ -242,6 +252,7 @@ def build_other_school(demo: Demo, number: int, cashless: float) -> int:
     pupils += [child for child in studying.filter(pk__in=family) if child not in pupils]
     due = _month(demo.year, 1)
     paid = 0
+    issued = Invoice.objects.filter(school=demo.school, period_key="HK1")
     for student in pupils:
         invoice = invoice_create(
             actor=SYSTEM,
@@ -253,6 +264,8 @@ def build_other_school(demo: Demo, number: int, cashless: float) -> int:
             reason=f"Nuoc uong HK1 - {student.full_name}",
             period_key="HK1",
         )
+        _issued_on(demo, issued.filter(pk=invoice.pk), _month(demo.year, 0))
+        invoice.refresh_from_db(fields=["issued_at"])
         if student.pk in family:  # the demo parent's other child: left to pay
             continue
         cash = demo.rng.random() >= cashless

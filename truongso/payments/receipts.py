@@ -175,7 +175,7 @@ def _table(
     rows: list[list[object]], widths_mm: list[int], *, header: bool = False, grid: bool = True
 ) -> Table:
     table = Table(rows, colWidths=[w * mm for w in widths_mm])
-    style = [("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
+    style: list[tuple[object, ...]] = [("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
     if grid:
         style.append(("GRID", (0, 0), (-1, -1), 0.4, colors.grey))
     if header:

@@ -18,6 +18,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from truongso.core import authz
 from truongso.core.authz import Perm
@@ -72,6 +73,14 @@ def require_school(user: Any, perm: Perm, pk: int) -> OrgUnit:
 
 def current_year() -> SchoolYear | None:
     return SchoolYear.objects.filter(is_current=True).first()
+
+
+def current_year_or_404() -> SchoolYear:
+    """The current school year, which fee set-up and invoicing need (404 before one is set)."""
+    year = current_year()
+    if year is None:
+        raise Http404(_("No school year is marked as current yet."))
+    return year
 
 
 def bank_account_of(school: OrgUnit) -> SchoolBankAccount | None:
@@ -339,8 +348,8 @@ def cashless_share(schools: Iterable[OrgUnit], start: dt.date, end: dt.date) -> 
     """Per school, money received from ``start`` to ``end`` (local days, inclusive) and the
     part received without cash (bank transfer/VietQR, web gateway, mobile money, card)."""
     schools = list(schools)
-    since, _ = local_day_bounds(start)
-    _, until = local_day_bounds(end)
+    since = local_day_bounds(start)[0]
+    until = local_day_bounds(end)[1]
     rows = (
         Payment.objects.filter(school__in=schools, paid_at__gte=since, paid_at__lt=until)
         .values("school_id")

@@ -58,7 +58,7 @@ def fee_item_form(request: AuthedRequest, pk: int | None = None) -> HttpResponse
             assert other is not None
             return other
         school = picked
-    year = item.school_year if item else pages.current_year()
+    year = item.school_year if item else pages.current_year_or_404()
     initial = _fee_item_initial(item)
     form = FeeItemForm(
         request.POST or None, initial=initial, classes=pages.classes_of(school, year)
@@ -114,7 +114,7 @@ def reduction_create(request: AuthedRequest) -> HttpResponse:
     if school is None:
         assert other is not None
         return other
-    year = pages.current_year()
+    year = pages.current_year_or_404()
     form = FeeReductionForm(
         request.POST or None,
         request.FILES or None,

@@ -37,7 +37,7 @@ def run_list(request: AuthedRequest) -> HttpResponse:
     if school is None:
         assert other is not None
         return other
-    year = pages.current_year()
+    year = pages.current_year_or_404()
     form = InvoiceRunForm(
         request.POST or None,
         classes=pages.classes_of(school, year),

@@ -34,10 +34,10 @@ def daily(request: AuthedRequest) -> HttpResponse:
     school, count = pages.pick_school(user, Perm.PAYMENT_VIEW, request.GET.get("school", ""))
     if school is None and count == 0:
         raise PermissionDenied
-    form = DayForm(request.GET or None)
+    asked = DayForm(request.GET)
     today = timezone.localdate()
-    day = form.cleaned_data.get("day") if form.is_valid() else None
-    day = day or today
+    day = (asked.cleaned_data.get("day") if asked.is_valid() else None) or today
+    form = DayForm({"day": day.isoformat()})
     context = {
         "form": form,
         "school": school,

@@ -39,7 +39,7 @@ class PaymentsViewSet(ApiViewSet):
 class _AccountCache(dict[int, SchoolBankAccount | None]):
     """The collection account of each school, looked up once per response."""
 
-    def get(self, school_id: int, default: Any = None) -> SchoolBankAccount | None:  # type: ignore[override]
+    def get(self, school_id: int, default: Any = None) -> SchoolBankAccount | None:
         if school_id not in self:
             self[school_id] = pages.bank_account_of_id(school_id)
         return self[school_id]

@@ -107,9 +107,8 @@ def test_simulated_transfer_signed_with_hmac(world: Any, settings: Any) -> None:
     assert Payment.objects.count() == 1
 
 
-@pytest.mark.django_db(transaction=True)
-def test_simulated_transfer_over_http_to_the_webhook(world: Any, live_server: Any) -> None:
-    b = billed(world)
+def test_simulated_transfer_over_http_to_the_webhook(live_server: Any, live_world: Any) -> None:
+    b = billed(live_world)
     status, reply = simulate.deliver_over_http(
         simulate.sepay_transfer(b.binh, b.account), live_server.url
     )

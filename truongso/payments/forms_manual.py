@@ -26,7 +26,6 @@ class ManualPaymentForm(forms.Form):
             (PaymentMethod.MOBILE_MONEY.value, PaymentMethod.MOBILE_MONEY.label),
             (PaymentMethod.CARD_POS.value, PaymentMethod.CARD_POS.label),
         ],
-        widget=forms.RadioSelect,
     )
     wallet = forms.ChoiceField(label=_("Wallet"), choices=[("", "—"), *WALLETS], required=False)
     terminal = forms.CharField(

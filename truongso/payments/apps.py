@@ -18,5 +18,6 @@ class PaymentsConfig(AppConfig):
             (_("Fees"), "payments:home", Perm.PAYMENT_VIEW, "main"),
             (_("Cashless collection"), "payments:report_cashless", Perm.PAYMENT_STATS, "manage"),
             (_("Wallet and card"), "payments:manual_record", Perm.PAYMENT_MANAGE, "manage"),
+            (_("Unmatched payments"), "payments_bank:queue", Perm.PAYMENT_MANAGE, "manage"),
         ):
             navigation.add(NavItem(label, url_name, perm, group=group))

@@ -260,3 +260,34 @@ def test_pdfsig_rejects_tampering(three_signed: bytes) -> None:
     appended = run_pdfsig(_append_page(three_signed))
     assert appended[-1].signature_valid is True  # the signed revision itself is intact ...
     assert appended[-1].total_document_signed is False  # ... but it no longer covers the file
+
+
+def test_pdfsig_trusts_the_chain_to_the_test_root(
+    kit: Kit, three_signed: bytes, tmp_path: Any
+) -> None:
+    """With the test root in an NSS database, pdfsig also validates the certificates."""
+    import subprocess
+
+    certutil = require_tool("certutil", "libnss3-tools")
+    require_tool("pdfsig", "poppler-utils")
+    nss = tmp_path / "nss"
+    nss.mkdir()
+    subprocess.run([certutil, "-N", "-d", f"sql:{nss}", "--empty-password"], check=True)  # noqa: S603
+    subprocess.run(  # noqa: S603 - the system certutil on our temp directory
+        [
+            certutil,
+            "-A",
+            "-d",
+            f"sql:{nss}",
+            "-n",
+            "test-root",
+            "-t",
+            "C,C,C",  # trusted for S/MIME, what NSS checks for document signers
+            "-i",
+            str(kit.root.root_path),
+        ],
+        check=True,
+    )
+    found = run_pdfsig(three_signed, nss_dir=f"sql:{nss}")
+    assert [s.certificate_validation for s in found] == ["Certificate is Trusted."] * 3
+    assert all(s.signature_valid for s in found)

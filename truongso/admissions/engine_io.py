@@ -16,7 +16,6 @@ import io
 import os
 import re
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -137,17 +136,26 @@ class _Reader:
                 self.problem(1, name, _("the column is missing."))
         return columns
 
-    def data_rows(self) -> Iterator[tuple[int, list[str]]]:
+    def table(self) -> tuple[list[int], list[tuple[str, ...]]]:
+        """The data rows' line numbers and their columns (cells stripped). Blank lines are
+        skipped (a trailing one is common); a row with another number of values than the
+        header is a problem."""
+        width = len(self.header)
+        lines: list[int] = []
+        rows: list[list[str]] = []
         for row in self.rows:
-            line = self.rows.line_num
-            if not any(cell.strip() for cell in row):
-                continue  # blank lines (a trailing one is common)
-            if len(row) != len(self.header):
-                self.problem(line, "", _("%(n)s values where the header has %(h)s.") % {
-                    "n": len(row), "h": len(self.header)
-                })  # fmt: skip
-                continue
-            yield line, [cell.strip() for cell in row]
+            if len(row) != width or not all(row):
+                if not any(cell.strip() for cell in row):
+                    continue
+                if len(row) != width:
+                    message = _("%(n)s values where the header has %(h)s.")
+                    self.problem(self.rows.line_num, "", message % {"n": len(row), "h": width})
+                    continue
+            lines.append(self.rows.line_num)
+            rows.append(row)
+        if not rows:
+            return lines, [() for _ in range(width)]
+        return lines, [tuple(cell.strip() for cell in column) for column in zip(*rows, strict=True)]
 
     def number(self, text: str) -> Decimal | None:
         if self.delimiter == ";":
@@ -160,6 +168,9 @@ class _Reader:
 
     def fail_if_any(self) -> None:
         if self.problems:
+            order = {name: at for at, name in enumerate(self.header)} | {"": -1}
+            missing = len(self.header)  # a missing column comes after the header's own
+            self.problems.sort(key=lambda p: (p.line or 0, order.get(p.column, missing)))
             raise CsvInputError(self.problems)
 
 
@@ -167,23 +178,20 @@ def read_schools(path: Path) -> SchoolsTable:
     reader = _Reader(path, path.name)
     reader.read_header(["school_code", "quota"], re.compile("^$"))
     reader.fail_if_any()
-    code_at, quota_at = reader.header.index("school_code"), reader.header.index("quota")
-    codes, quotas, lines = [], [], []
-    for line, row in reader.data_rows():
-        quota = reader.number(row[quota_at])
+    lines, columns = reader.table()
+    codes = list(columns[reader.header.index("school_code")])
+    quotas = []
+    for line, text in zip(lines, columns[reader.header.index("quota")], strict=True):
+        quota = reader.number(text)
         if quota is None or quota != quota.to_integral_value():
-            reader.problem(
-                line, "quota", _("“%(v)s” is not a whole number.") % {"v": row[quota_at]}
-            )
-            continue
-        codes.append(row[code_at])
-        quotas.append(int(quota))
-        lines.append(line)
+            reader.problem(line, "quota", _("“%(v)s” is not a whole number.") % {"v": text})
+        quotas.append(int(quota) if quota is not None and quota.is_finite() else 0)
     reader.fail_if_any()
     return SchoolsTable(codes, np.asarray(quotas, dtype=np.int64), lines)
 
 
 def read_applicants(path: Path, school_index: dict[str, int]) -> ApplicantsTable:
+    """Column by column (a million rows read in seconds); every problem keeps its line."""
     reader = _Reader(path, path.name)
     columns = reader.read_header(["applicant_id", "score", "pref1"], re.compile(
         r"^(pref[1-9][0-9]?|tie[1-9][0-9]?|excluded)$"
@@ -191,47 +199,64 @@ def read_applicants(path: Path, school_index: dict[str, int]) -> ApplicantsTable
     prefs = _numbered(reader, columns, PREF)
     ties = _numbered(reader, columns, TIE)
     reader.fail_if_any()
-    id_at, score_at = columns["applicant_id"], columns["score"]
-    excluded_at = columns.get("excluded")
-    ids: list[str] = []
-    scores: list[float] = []
-    pref_rows: list[list[int]] = []
-    flags: list[bool] = []
-    keys: list[list[float]] = []
-    lines: list[int] = []
-    for line, row in reader.data_rows():
-        score = reader.number(row[score_at])
-        if score is None or score * 100 != (score * 100).to_integral_value():
-            reader.problem(line, "score", _("“%(v)s” is not a number with at most two decimals.")
-                           % {"v": row[score_at]})  # fmt: skip
-        chosen = [_school(reader, line, f"pref{k + 1}", row[at], school_index)
-                  for k, at in enumerate(prefs)]  # fmt: skip
-        flag = row[excluded_at] if excluded_at is not None else ""
-        if flag not in ("", "0", "1"):
-            reader.problem(line, "excluded", _("write 1 (excluded) or 0 / nothing."))
-        tie_values = [reader.number(row[at]) for at in ties]
-        for k, value in enumerate(tie_values):
-            if value is None:
-                reader.problem(line, f"tie{k + 1}", _("“%(v)s” is not a number.") % {
-                    "v": row[ties[k]]
-                })  # fmt: skip
-        if len(reader.problems) > MAX_LISTED:
-            break
-        ids.append(row[id_at])
-        scores.append(float(score) if score is not None else 0.0)
-        pref_rows.append(chosen)
-        flags.append(flag == "1")
-        keys.append([float(v) if v is not None else 0.0 for v in tie_values])
-        lines.append(line)
+    lines, cells = reader.table()
+    n = len(lines)
+    scores = _numbers(reader, lines, "score", cells[columns["score"]], hundredths=True)
+    chosen = [
+        _schools(reader, lines, f"pref{k + 1}", cells[at], school_index)
+        for k, at in enumerate(prefs)
+    ]
+    keys = [_numbers(reader, lines, f"tie{k + 1}", cells[at]) for k, at in enumerate(ties)]
+    excluded = np.zeros(n, dtype=bool)
+    if "excluded" in columns:
+        flags = cells[columns["excluded"]]
+        for row in [i for i, flag in enumerate(flags) if flag not in ("", "0", "1")][:MAX_LISTED]:
+            reader.problem(lines[row], "excluded", _("write 1 (excluded) or 0 / nothing."))
+        excluded = np.asarray([flag == "1" for flag in flags], dtype=bool)
     reader.fail_if_any()
     return ApplicantsTable(
-        ids=np.asarray(ids, dtype=np.str_),
-        scores=np.asarray(scores, dtype=np.float64),
-        preferences=np.asarray(pref_rows, dtype=np.int32).reshape(len(ids), len(prefs)),
-        excluded=np.asarray(flags, dtype=bool),
-        secondary=np.asarray(keys, dtype=np.float64).reshape(len(ids), len(ties)),
+        ids=np.asarray(cells[columns["applicant_id"]], dtype=np.str_),
+        scores=scores,
+        preferences=np.stack(chosen, axis=1) if n else np.zeros((0, len(prefs)), np.int32),
+        excluded=excluded,
+        secondary=np.stack(keys, axis=1) if n and keys else np.zeros((n, len(keys))),
         lines=lines,
     )
+
+
+def _numbers(
+    reader: _Reader, lines: list[int], name: str, column: tuple[str, ...], hundredths: bool = False
+) -> npt.NDArray[np.float64]:
+    """A column of numbers (of at most two decimals if ``hundredths``); bad cells are
+    problems naming their lines, read one by one only when the fast path fails."""
+    text = column if reader.delimiter == "," else tuple(c.replace(",", ".") for c in column)
+    try:
+        values = np.asarray(text, dtype=np.float64).reshape(len(text))
+        bad = ~np.isfinite(values)
+    except ValueError:
+        parsed = [reader.number(cell) for cell in text]
+        values = np.asarray([0.0 if v is None else float(v) for v in parsed], dtype=np.float64)
+        bad = np.asarray([v is None for v in parsed], dtype=bool)
+    if hundredths:
+        scaled = np.where(bad, 0.0, values) * 100
+        bad |= np.abs(scaled - np.round(scaled)) > 1e-6
+        message = _("“%(v)s” is not a number with at most two decimals.")
+    else:
+        message = _("“%(v)s” is not a number.")
+    for row in np.flatnonzero(bad)[:MAX_LISTED].tolist():
+        reader.problem(lines[row], name, message % {"v": column[row]})
+    return np.where(bad, 0.0, values)
+
+
+def _schools(
+    reader: _Reader, lines: list[int], name: str, column: tuple[str, ...], index: dict[str, int]
+) -> npt.NDArray[np.int32]:
+    """School codes as indexes (-1 for an empty cell); an unknown code is a problem."""
+    found = np.asarray([index.get(code, -2) if code else -1 for code in column], dtype=np.int32)
+    for row in np.flatnonzero(found == -2)[:MAX_LISTED].tolist():
+        reader.problem(lines[row], name, _("unknown school code “%(c)s”.") % {"c": column[row]})
+    found[found == -2] = -1
+    return found
 
 
 def _numbered(reader: _Reader, columns: dict[str, int], pattern: re.Pattern[str]) -> list[int]:
@@ -242,15 +267,6 @@ def _numbered(reader: _Reader, columns: dict[str, int], pattern: re.Pattern[str]
             stem = pattern.pattern.strip("^$").split("(")[0]
             reader.problem(1, f"{stem}{number}", _("the column is missing."))
     return [found[k] for k in sorted(found)]
-
-
-def _school(reader: _Reader, line: int, column: str, code: str, index: dict[str, int]) -> int:
-    if not code:
-        return -1
-    if code not in index:
-        reader.problem(line, column, _("unknown school code “%(c)s”.") % {"c": code})
-        return -1
-    return index[code]
 
 
 def input_problems_as_csv(

@@ -11,6 +11,7 @@ from typing import Any
 import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.core.management import CommandError, call_command
 from django.utils import timezone, translation
 
 from truongso.core.authz import SYSTEM
@@ -301,3 +302,25 @@ def test_dates_without_time_are_midnight_in_vietnam(feed: Any) -> None:
     assert line is not None
     local = timezone.localtime(line.booked_at)
     assert (local.hour, local.minute, local.utcoffset()) == (0, 0, dt.timedelta(hours=7))
+
+
+class TestCommand:
+    def test_nightly_import_reports_what_the_statement_lacks(
+        self, feed: Any, tmp_path: Any
+    ) -> None:
+        path = tmp_path / "saoke.csv"
+        path.write_text(vcb_csv(feed), encoding="utf-8")
+        out = io.StringIO()
+        with pytest.raises(CommandError, match="differ"):
+            call_command("payments_import_statement", str(path), account=bf.ACCOUNT, stdout=out)
+        assert "4 rows: 2 new payments, 1 already notified, 1 debits" in out.getvalue()
+        assert "NOT ON THE STATEMENT: sepay 902 55000" in out.getvalue()
+
+    def test_refused_file(self, feed: Any, tmp_path: Any) -> None:
+        path = tmp_path / "bad.csv"
+        path.write_text("a,b,c\n1,2,3\n", encoding="utf-8")
+        err = io.StringIO()
+        with pytest.raises(CommandError, match="nothing was applied"):
+            call_command("payments_import_statement", str(path), account=bf.ACCOUNT, stderr=err)
+        assert "Columns not found" in err.getvalue()
+        assert Payment.objects.filter(provider="statement").count() == 0

@@ -167,3 +167,16 @@ def test_a_refused_run_leaves_the_previous_output_untouched(tmp_path: Path) -> N
     with pytest.raises(CommandError):
         simulate(tmp_path, "applicant_id,score,pref1\n1,x,A\n")
     assert (tmp_path / "R.csv").read_text() == "previous\n"
+
+
+def test_flags_and_tie_keys_are_checked(tmp_path: Path) -> None:
+    message = refused(
+        tmp_path,
+        "applicant_id,score,pref1,excluded,tie1\n1,26,A,x,8\n2,25,A,1,\n3,,A,0,9;5\n",
+    )
+    assert message.splitlines()[1:] == [
+        "A.csv, dòng 2, cột excluded: ghi 1 (bị loại) hoặc 0 / để trống.",
+        "A.csv, dòng 3, cột tie1: “” không phải là số.",
+        "A.csv, dòng 4, cột score: “” không phải là số có tối đa hai chữ số thập phân.",
+        "A.csv, dòng 4, cột tie1: “9;5” không phải là số.",
+    ]

@@ -34,26 +34,32 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from truongso.registry.models import OrgUnit
 
+        quiet = options["verbosity"] < 1
+
+        def say(line: str) -> None:
+            if not quiet:
+                self.stdout.write(line)
+
         if not options["school"] and not options["revoke"]:
             raise CommandError("Give --school CODE (or --revoke SERIAL).")
         root = testca.ensure_root()
-        self.stdout.write(f"Test CA: {root.root_path} ({testca.TEST_MARK})")
+        say(f"Test CA: {root.root_path} ({testca.TEST_MARK})")
         for serial in options["revoke"]:
             try:
                 number = int(serial.replace(":", ""), 16)
             except ValueError:
                 raise CommandError(f"Not a hexadecimal serial number: {serial}") from None
             root.revoke(number)
-            self.stdout.write(f"Revoked {number:x}; CRL: {root.crl_path}")
+            say(f"Revoked {number:x}; CRL: {root.crl_path}")
         for code in options["school"]:
             school = OrgUnit.objects.filter(code=code, kind="school").first()
             if school is None:
                 raise CommandError(f"No school with code {code}")
             issued = testca.issue_school(school, valid_days=options["valid_days"])
             folder = testca.school_dir(code)
-            self.stdout.write(f"{school.name} ({code}): {len(issued)} certificate(s) in {folder}")
+            say(f"{school.name} ({code}): {len(issued)} certificate(s) in {folder}")
             for item in issued:
                 who = item.username or item.name
                 classes = f" [{', '.join(item.classes)}]" if item.classes else ""
-                self.stdout.write(f"  {item.kind:<9} {who}{classes}: {item.file}")
-        self.stdout.write(self.style.WARNING(f"{testca.TEST_MARK}: for demos and tests only."))
+                say(f"  {item.kind:<9} {who}{classes}: {item.file}")
+        say(self.style.WARNING(f"{testca.TEST_MARK}: for demos and tests only."))

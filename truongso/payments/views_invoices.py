@@ -97,6 +97,7 @@ def invoice_list(request: AuthedRequest) -> HttpResponse:
         "schools": pages.schools_for(user, Perm.PAYMENT_VIEW) if count > 1 else None,
         "page_obj": paginate(request, rows),
         "can_manage": bool(school and authz.can(user, Perm.PAYMENT_MANAGE, school.path)),
+        "show_reports": bool(school and authz.can(user, Perm.PAYMENT_VIEW, school.path)),
     }
     return render_region(request, LIST_TEMPLATE, "results", context)
 

@@ -24,6 +24,7 @@ from truongso.core.typing import AuthedRequest
 from truongso.payments import selectors_pages as pages
 from truongso.payments.charts import cashless_chart_svg
 from truongso.payments.forms import DayForm
+from truongso.payments.views_common import manages_payments
 from truongso.registry.exports.book import SheetWriter
 
 
@@ -43,6 +44,7 @@ def daily(request: AuthedRequest) -> HttpResponse:
         "school": school,
         "schools": pages.schools_for(user, Perm.PAYMENT_VIEW) if count > 1 else None,
         "report": pages.daily_collection(user, school, day) if school else None,
+        "can_manage": manages_payments(user),
         "previous": day - dt.timedelta(days=1),
         "next": day + dt.timedelta(days=1) if day < today else None,
     }
@@ -62,6 +64,7 @@ def debts(request: AuthedRequest) -> HttpResponse:
         "school": school,
         "schools": pages.schools_for(user, Perm.PAYMENT_VIEW) if count > 1 else None,
         "classes": pages.classes_of(school, year) if school else [],
+        "can_manage": manages_payments(user),
     }
     return render(request, "payments/reports/debts.html", context)
 
@@ -75,6 +78,7 @@ def class_debts(request: AuthedRequest, class_pk: int) -> HttpResponse:
         "school_class": school_class,
         "rows": rows,
         "total": sum(row.balance for row in rows),
+        "can_manage": manages_payments(request.user),
     }
     return render(request, "payments/reports/class_debts.html", context)
 

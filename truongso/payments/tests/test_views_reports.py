@@ -140,3 +140,14 @@ def test_cashless_chart_follows_the_officers_reach(client: Any, world: Any) -> N
     assert names == ["Trường THCS Đông Hợp"]
     client_login(client, world.parent)
     assert client.get(CASHLESS).status_code == 403
+
+
+def test_principal_reaches_the_reports_from_the_invoices(client: Any, world: Any) -> None:
+    billed(world)
+    client_login(client, world.principal)
+    page = client.get(reverse("payments:invoice_list")).content.decode()
+    assert f"{DAILY}?school={world.school_a.code}" in page
+    assert reverse("payments:fee_item_list") not in page  # no management tabs
+    assert client.get(DAILY).status_code == 200
+    assert reverse("payments:fee_item_list") not in client.get(DAILY).content.decode()
+    assert client.get(debts_url(world)).status_code == 200

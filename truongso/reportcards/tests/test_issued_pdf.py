@@ -79,7 +79,7 @@ def test_signatures_valid_with_pyhanko(issued):
 
 def test_signatures_valid_with_pdfsig(issued):
     require_tool("pdfsig", "poppler-utils")
-    card, body = issued
+    _card, body = issued
     found = run_pdfsig(body)
     assert [(s.field_name, s.signature_valid) for s in found] == [
         ("GVCN", True),

@@ -1,4 +1,4 @@
-"""Benchmark (d): reconciling bank transfers, and the bank-notification webhook.
+"""Benchmark (e): reconciling bank transfers, and the bank-notification webhook.
 
 (a) **Matching** 100,000 transfer memos against 100,000 open invoices of one school, held in
 memory (``matching.MemoryCodeIndex``: a dict of codes and a sorted list for prefixes). The

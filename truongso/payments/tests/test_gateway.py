@@ -455,7 +455,7 @@ def test_family_portal_without_gateway_offers_no_pay_online(
     assert not GatewayOrder.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_ipn_and_return_apply_the_order_once(world: Any) -> None:
     """The gateway's IPN and the payer's return arrive at the same moment on four app-server
     threads: the order row lock lets one apply it; the others answer 'already confirmed'."""

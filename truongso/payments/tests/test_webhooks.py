@@ -229,7 +229,7 @@ def test_seven_deliveries_shuffled_with_others_apply_once(feed: Any) -> None:
     assert ledger_check() == []
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_deliveries_of_one_transaction(feed: Any) -> None:
     """Four app-server threads receive the same notification at once: one payment."""
     body = bf.sepay_body(555, 1_500_000, feed.inv_an.code)

@@ -82,7 +82,7 @@ def build_input(
     penalties = _penalties(config, unit, problems)
     codes = tuple(str(c) for c in school_codes)
     quota_array = _quotas(codes, quotas, problems)
-    ids = np.asarray(applicant_ids)
+    ids = _array(applicant_ids)
     n = len(ids)
     score_array = _scores(scores, n, unit, config, problems)
     prefs = _preferences(preferences, n, len(codes), problems)
@@ -140,7 +140,7 @@ def _penalties(
 def _quotas(
     codes: tuple[str, ...], quotas: Any, problems: list[InputProblem]
 ) -> npt.NDArray[np.int64]:
-    raw = np.asarray(quotas)
+    raw = _array(quotas)
     if raw.shape != (len(codes),):
         problems.append(
             InputProblem(None, "quota", _("There must be one quota per school."), "schools")
@@ -170,7 +170,7 @@ def _quotas(
 def _scores(
     scores: Any, n: int, unit: int, config: EngineConfig, problems: list[InputProblem]
 ) -> npt.NDArray[np.int64]:
-    raw = np.asarray(scores)
+    raw = _array(scores)
     if raw.shape != (n,):
         problems.append(InputProblem(None, "score", _("There must be one score per applicant.")))
         return np.zeros(n, dtype=np.int64)
@@ -229,7 +229,7 @@ def _exact_hundredths(
 def _preferences(
     prefs: Any, n: int, schools: int, problems: list[InputProblem]
 ) -> npt.NDArray[np.int32]:
-    raw = np.asarray(prefs)
+    raw = _array(prefs)
     if raw.ndim != 2 or raw.shape[0] != n or raw.dtype.kind not in "iu" or (n and raw.shape[1] < 1):
         problems.append(
             InputProblem(
@@ -283,7 +283,7 @@ def _check_ids(ids: npt.NDArray[Any], problems: list[InputProblem]) -> npt.NDArr
 def _flags(excluded: Any, n: int, problems: list[InputProblem]) -> npt.NDArray[np.bool_]:
     if excluded is None:
         return np.zeros(n, dtype=bool)
-    raw = np.asarray(excluded)
+    raw = _array(excluded)
     if raw.shape != (n,) or raw.dtype.kind not in "bui":
         problems.append(
             InputProblem(None, "excluded", _("One yes/no flag per applicant is needed."))
@@ -310,3 +310,11 @@ def _secondary(secondary: Any, n: int, problems: list[InputProblem]) -> npt.NDAr
 def _cells(mask: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
     rows, columns = np.nonzero(mask)
     return [(int(r), int(c)) for r, c in zip(rows[:MAX_LISTED], columns[:MAX_LISTED], strict=True)]
+
+
+def _array(value: Any) -> npt.NDArray[Any]:
+    """``np.asarray``, or an empty object array for ragged input (then refused as malformed)."""
+    try:
+        return np.asarray(value)
+    except (TypeError, ValueError):
+        return np.empty(0, dtype=object)

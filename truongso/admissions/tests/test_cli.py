@@ -180,3 +180,21 @@ def test_flags_and_tie_keys_are_checked(tmp_path: Path) -> None:
         "A.csv, dòng 4, cột score: “” không phải là số có tối đa hai chữ số thập phân.",
         "A.csv, dòng 4, cột tie1: “9;5” không phải là số.",
     ]
+
+
+def test_explanations_of_a_lost_tie_an_exclusion_and_an_unknown_id(tmp_path: Path) -> None:
+    applicants = "applicant_id,score,pref1,excluded\nHS1,25,A,\nHS2,25,A,\nHS3,29,A,1\n"
+    printed = simulate(
+        tmp_path, applicants, "school_code,quota\nA,1\n",
+        "--tie", "tiebreak", "--explain", "HS2", "--explain", "HS3",
+    )  # fmt: skip
+    assert printed.splitlines()[-3:] == [
+        "HS2: không trúng tuyển: dưới điểm chuẩn ở mọi nguyện vọng.",
+        "  NV1 A: điểm 25,00 − 0,00 = 25,00, bằng điểm chuẩn 25,00; "
+        "thí sinh cùng điểm khác được ưu tiên theo tiêu chí xét bằng điểm.",
+        "HS3: không trúng tuyển: bị loại (ví dụ có bài thi điểm 0).",
+    ]
+    (tmp_path / "R.csv").unlink()
+    with pytest.raises(CommandError, match=r"^--explain: không có thí sinh HS9\.$"):
+        simulate(tmp_path, applicants, "school_code,quota\nA,1\n", "--explain", "HS9")
+    assert not (tmp_path / "R.csv").exists()

@@ -130,3 +130,20 @@ def test_empty_round_runs() -> None:
     )
     result = engine.assignment_run(data)
     assert result.admitted_count().tolist() == [0, 0, 0]
+
+
+def test_malformed_arrays_are_refused_not_crashed() -> None:
+    assert problems(preferences=[[0, 1], [1], [2, 0, 1]]) == [
+        (
+            "applicants",
+            None,
+            "pref1",
+            "Nguyện vọng phải là bảng mã trường, mỗi thí sinh một dòng.",
+        )
+    ]
+    assert problems(quotas=["2", "1", "0"]) == [
+        ("schools", None, "quota", "Chỉ tiêu phải là số nguyên.")
+    ]
+    assert problems(scores=np.asarray([25.5, 24.25])) == [
+        ("applicants", None, "score", "Mỗi thí sinh phải có đúng một điểm xét tuyển.")
+    ]

@@ -57,10 +57,11 @@ class Command(BaseCommand):
         started = time.perf_counter()
         result = self._run(options["applicants"], options["schools"], config)
         elapsed = time.perf_counter() - started
+        explained = [_find(result, applicant_id) for applicant_id in options["explain"]]
         engine_io.write_assignment(options["out"], result)
         self._summary(result, elapsed)
-        for applicant_id in options["explain"]:
-            self._explain(result, applicant_id)
+        for index in explained:
+            self._explain(result, index)
 
     def _run(self, applicants: Path, schools: Path, config: engine.EngineConfig) -> Any:
         try:
@@ -148,16 +149,20 @@ class Command(BaseCommand):
             }
         )
 
-    def _explain(self, result: engine.AssignmentResult, applicant_id: str) -> None:
-        found = (result.data.applicant_ids == applicant_id).nonzero()[0]
-        if not len(found):
-            raise CommandError(_("--explain: no applicant %(id)s.") % {"id": applicant_id})
-        why = applicant_explain(result, int(found[0]))
-        self.stdout.write(
-            f"{applicant_id}: " + _verdict(why.admitted_school, why.admitted_preference, why.reason)
-        )
+    def _explain(self, result: engine.AssignmentResult, index: int) -> None:
+        why = applicant_explain(result, index)
+        verdict = _verdict(why.admitted_school, why.admitted_preference, why.reason)
+        self.stdout.write(f"{why.applicant_id}: {verdict}")
         for line in why.lines():
             self.stdout.write(f"  {line}")
+
+
+def _find(result: engine.AssignmentResult, applicant_id: str) -> int:
+    """The row of an applicant named by ``--explain`` (checked before anything is written)."""
+    found = (result.data.applicant_ids == applicant_id).nonzero()[0]
+    if not len(found):
+        raise CommandError(_("--explain: no applicant %(id)s.") % {"id": applicant_id})
+    return int(found[0])
 
 
 def _score(value: Decimal | None) -> str:

@@ -37,7 +37,7 @@ from truongso.registry.demo.accounts import ACCOUNTS_BY_ROLE
 from truongso.registry.models import OrgUnit, Placement, SchoolClass, SchoolYear, Staff, Subject
 from truongso.reportcards.models import ReportCard
 from truongso.reportcards.services.batches import batch_execute, batch_start
-from truongso.reportcards.services.keys import test_keys_register
+from truongso.reportcards.services.keys import signer_keys_from_test_ca
 
 Log = Callable[[str], None]
 SEED = 2024
@@ -152,7 +152,7 @@ def build_reportcards_demo(*, log: Log = print) -> dict[str, Any]:
                 )
     log(f"{year.code}: class {school_class.name} entered and the year closed")
     call_command("reportcards_test_ca", school=[school.code], verbosity=0)
-    keys = test_keys_register(actor=SYSTEM, school=school)
+    keys = signer_keys_from_test_ca(actor=SYSTEM, school=school)
     log(f"test certificates (CHỨNG THƯ THỬ NGHIỆM) registered: {len(keys)}")
     for actor, kwargs in (
         (homeroom, {"school_class": school_class}),

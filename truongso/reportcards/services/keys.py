@@ -48,7 +48,7 @@ def signer_key_register(
     return key
 
 
-def test_keys_register(*, actor: Any, school: OrgUnit) -> list[SignerKey]:
+def signer_keys_from_test_ca(*, actor: Any, school: OrgUnit) -> list[SignerKey]:
     """Register the school's test certificates made by ``manage.py reportcards_test_ca``."""
     from truongso.reportcards.signing import testca
 

@@ -37,9 +37,9 @@ def signing_dirs(settings: Any, tmp_path: Any) -> Any:
 def keyed(closed_year: Any, signing_dirs: Any) -> Any:
     """The closed year, with school A's test certificates made and registered."""
     from truongso.core.authz import SYSTEM
-    from truongso.reportcards.services.keys import test_keys_register
+    from truongso.reportcards.services.keys import signer_keys_from_test_ca
     from truongso.reportcards.signing import testca
 
     testca.issue_school(closed_year.school_a)
-    test_keys_register(actor=SYSTEM, school=closed_year.school_a)
+    signer_keys_from_test_ca(actor=SYSTEM, school=closed_year.school_a)
     return closed_year

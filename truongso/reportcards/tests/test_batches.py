@@ -116,11 +116,11 @@ def staff_user(w, key):
             check=False,
         )
         Staff.objects.filter(pk=staff.pk).update(user=user)
-        from truongso.reportcards.services.keys import test_keys_register
+        from truongso.reportcards.services.keys import signer_keys_from_test_ca
         from truongso.reportcards.signing import testca
 
         testca.issue_school(staff.org_unit)
-        test_keys_register(actor=SYSTEM, school=staff.org_unit)
+        signer_keys_from_test_ca(actor=SYSTEM, school=staff.org_unit)
         return user
     return staff.user
 
@@ -128,11 +128,11 @@ def staff_user(w, key):
 def test_only_a_closed_year(world, signing_dirs):
     w = world
     fill_year(w.class_6a2, {w.students["chi"]: Pupil()}, w.principal, close=1)
-    from truongso.reportcards.services.keys import test_keys_register
+    from truongso.reportcards.services.keys import signer_keys_from_test_ca
     from truongso.reportcards.signing import testca
 
     testca.issue_school(w.school_a)
-    test_keys_register(actor=SYSTEM, school=w.school_a)
+    signer_keys_from_test_ca(actor=SYSTEM, school=w.school_a)
     with pytest.raises(ValidationError) as caught:
         homeroom_batch(w)
     assert "chưa khoá sổ năm học 2025-2026" in caught.value.messages[0]

@@ -29,7 +29,7 @@ def key_for(*, school: Any, role: str, user: Any = None) -> SignerKey:
     """The active key the signer (or the school, for the seal) signs with."""
     keys = SignerKey.objects.filter(school=school, role=role, is_active=True)
     if role != SignerRole.SEAL:
-        keys = keys.filter(user_id=getattr(user, "pk", None))
+        keys = keys.filter(user_id=getattr(user, "pk", None) or 0)
     found = keys.order_by("-created_at", "-pk").first()
     if found is None:
         raise ValidationError(_missing(role, user), code="no_key")

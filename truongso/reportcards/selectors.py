@@ -108,6 +108,7 @@ class ClassPage:
     has_key: bool
     batch: IssueBatch | None
     counts: Counter[str]
+    test_keys: bool = False
 
 
 def class_for(user: Any, pk: int) -> SchoolClass:
@@ -145,12 +146,13 @@ def class_page(user: Any, pk: int) -> ClassPage:
         _has_key(school_class.school, SignerRole.HOMEROOM, user),
         IssueBatch.objects.filter(school_class=school_class).order_by("-created_at").first(),
         Counter(_state(row.card) for row in rows),
+        SignerKey.objects.filter(school=school_class.school, is_active=True, is_test=True).exists(),
     )
 
 
 def _has_key(school: OrgUnit, role: str, user: Any) -> bool:
     keys = SignerKey.objects.filter(school=school, role=role, is_active=True)
-    return keys.filter(user_id=getattr(user, "pk", None)).exists()
+    return keys.filter(user_id=getattr(user, "pk", None) or 0).exists()
 
 
 def _state(card: ReportCard | None) -> str:
@@ -211,7 +213,7 @@ def school_page(user: Any, school_pk: int, year_pk: int) -> SchoolPage:
         year_closed(school, year),
         [ClassSummary(c, students[c.pk], states[c.pk]) for c in classes],
         may_issue(user, school),
-        keys.filter(role=SignerRole.PRINCIPAL, user_id=getattr(user, "pk", None)).exists()
+        keys.filter(role=SignerRole.PRINCIPAL, user_id=getattr(user, "pk", None) or 0).exists()
         and keys.filter(role=SignerRole.SEAL).exists(),
         keys.filter(is_test=True).exists(),
         list(

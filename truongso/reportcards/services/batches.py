@@ -53,7 +53,7 @@ STALE_AFTER = dt.timedelta(minutes=10)
 def _check_homeroom(actor: Any, school_class: SchoolClass) -> None:
     """Only the class's own homeroom teacher signs it (not a colleague, not the principal)."""
     led = authz.scope(actor, Perm.REPORTCARD_SIGN, SchoolClass.objects.filter(pk=school_class.pk))
-    if not led.filter(homeroom_teacher__user_id=getattr(actor, "pk", None)).exists():
+    if not led.filter(homeroom_teacher__user_id=getattr(actor, "pk", None) or 0).exists():
         raise PermissionDenied(
             _("Only the homeroom teacher of %(c)s signs its report cards.")
             % {"c": school_class.name}

@@ -53,7 +53,7 @@ def new_code() -> str:
 def normalise_code(raw: str) -> str:
     """What a person typed or a QR code carried, as stored: "abcde-1234o" → "ABCDE12340"."""
     text = "".join(ch for ch in raw.upper() if ch.isalnum())
-    return text.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    return text.translate(str.maketrans("OIL", "011"))
 
 
 def year_closed(school: OrgUnit, year: SchoolYear) -> bool:

@@ -137,5 +137,5 @@ def test_school_page_queries(client, keyed, django_assert_num_queries):
 
 
 # Whatever the number of students and cards (sessions, OTP, grants, menu included).
-QUERIES_CLASS = 12
+QUERIES_CLASS = 13
 QUERIES_SCHOOL = 16

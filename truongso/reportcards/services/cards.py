@@ -37,7 +37,7 @@ CODE_LENGTH = 10
 FIELDS = {
     Stage.HOMEROOM: ("GVCN", SignerRole.HOMEROOM),
     Stage.PRINCIPAL: ("HieuTruong", SignerRole.PRINCIPAL),
-    Stage.SEAL: ("DauTruong", SignerRole.SEAL),
+    Stage.SEAL: ("ConDau", SignerRole.SEAL),
 }
 REASONS = {
     Stage.HOMEROOM: "Giáo viên chủ nhiệm xác nhận học bạ",

@@ -48,7 +48,7 @@ def test_order_homeroom_principal_seal(keyed):
     assert (card.stage, card.status, fields_of(card)) == (Stage.HOMEROOM, "signing", ["GVCN"])
     assert batch_execute(batch_id=school_batch(w).pk)
     card.refresh_from_db()
-    assert fields_of(card) == ["GVCN", "HieuTruong", "DauTruong"]
+    assert fields_of(card) == ["GVCN", "HieuTruong", "ConDau"]
     assert [s["role"] for s in card.signers] == ["homeroom", "principal", "seal"]
     assert card.status == CardStatus.ISSUED and len(card.sha256) == 64
     assert card.issued_at is not None

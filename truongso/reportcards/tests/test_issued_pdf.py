@@ -70,9 +70,9 @@ def test_preview_says_so(keyed):
 
 def test_signatures_valid_with_pyhanko(issued):
     card, body = issued
-    report = validate_pdf(body, expected_fields=["GVCN", "HieuTruong", "DauTruong"])
+    report = validate_pdf(body, expected_fields=["GVCN", "HieuTruong", "ConDau"])
     assert report.valid, report.problems
-    assert [s.field_name for s in report.signatures] == ["GVCN", "HieuTruong", "DauTruong"]
+    assert [s.field_name for s in report.signatures] == ["GVCN", "HieuTruong", "ConDau"]
     assert all(s.intact and s.trusted for s in report.signatures)
     assert check_upload(body, card).genuine
 
@@ -84,7 +84,7 @@ def test_signatures_valid_with_pdfsig(issued):
     assert [(s.field_name, s.signature_valid) for s in found] == [
         ("GVCN", True),
         ("HieuTruong", True),
-        ("DauTruong", True),
+        ("ConDau", True),
     ]
     assert found[-1].total_document_signed
 

@@ -148,7 +148,7 @@ class Entries:
     effective: IntArray
     position: IntArray  # place in the global order (0 = first served)
     by_school: IntArray  # entry indices grouped by school, each group in global order
-    group_end: IntArray  # admit_all: per position, the last one with the same effective score
+    sorted_key: npt.NDArray[Any]  # per position: top effective score minus the entry's
 
 
 @dataclass
@@ -190,26 +190,23 @@ def _entries(data: AdmissionInput, tie_rule: TieRule) -> Entries:
     applicant in tie order first, so that one stable sort on the effective score alone (a
     radix sort on small integers: several times faster than sorting packed keys) finishes."""
     tie_order = _tie_order(data, tie_rule)
-    taking_part = (data.preferences >= 0) & ~data.excluded[:, None]
-    row, rank = np.nonzero(taking_part[tie_order])
+    taking_part = ((data.preferences >= 0) & ~data.excluded[:, None])[tie_order]
+    row, rank = np.nonzero(taking_part)
     applicant = tie_order[row]
     rank = rank.astype(np.int64)
-    school = data.preferences[applicant, rank].astype(np.int64)
+    school = data.preferences[tie_order][taking_part].astype(np.int64)
     effective = data.scores[applicant] - data.penalties[rank]
-    order = np.argsort(_narrow(effective.max(initial=0) - effective), kind="stable")
+    below_top = _narrow(effective.max(initial=0) - effective)
+    order = np.argsort(below_top, kind="stable")
     position = np.empty(len(order), dtype=np.int64)
     position[order] = np.arange(len(order))
     by_school = order[np.argsort(_narrow(school[order]), kind="stable")]
-    group_end = _group_end(effective[order]) if tie_rule is TieRule.ADMIT_ALL else effective[:0]
-    return Entries(applicant, rank, school, effective, position, by_school, group_end)
+    return Entries(applicant, rank, school, effective, position, by_school, below_top[order])
 
 
-def _group_end(in_order: IntArray) -> IntArray:
-    """For each position, the last position holding the same (sorted) effective score."""
-    if not len(in_order):
-        return in_order
-    last = np.append(np.flatnonzero(in_order[1:] != in_order[:-1]), len(in_order) - 1)
-    return np.repeat(last, np.diff(last, prepend=-1)).astype(np.int64)
+def _group_end(entries: Entries, positions: IntArray) -> IntArray:
+    """For each of ``positions``, the last position holding the same effective score."""
+    return np.searchsorted(entries.sorted_key, entries.sorted_key[positions], side="right") - 1
 
 
 def _narrow(values: IntArray) -> npt.NDArray[Any]:
@@ -242,14 +239,17 @@ def _descending_key(values: npt.NDArray[np.float64]) -> npt.NDArray[Any]:
     return np.negative(values)
 
 
-def _position_matrix(data: AdmissionInput, entries: Entries) -> tuple[IntArray, IntArray]:
+def _position_matrix(
+    data: AdmissionInput, entries: Entries
+) -> tuple[npt.NDArray[np.signedinteger[Any]], npt.NDArray[np.int32]]:
     """Per applicant and rank: the entry's global position (huge if none) and its school
     (the extra index ``len(quotas)``, which never accepts, if none)."""
     n, k = data.preferences.shape
     never = len(entries.position) + 1
-    position = np.full((n, k), never, dtype=np.int64)
+    small = np.int32 if never < 2**31 - 1 else np.int64  # half the memory traffic per round
+    position = np.full((n, k), never, dtype=small)
     position[entries.applicant, entries.rank] = entries.position
-    school = np.full((n, k), len(data.quotas), dtype=np.int64)
+    school = np.full((n, k), len(data.quotas), dtype=np.int32)
     school[entries.applicant, entries.rank] = entries.school
     return position, school
 
@@ -282,7 +282,7 @@ def _cutoff_fixed_point(
         new = _thresholds(listed, sorted_school, sorted_position, data.quotas, total)
         if tie_rule is TieRule.ADMIT_ALL:
             binding = new < total
-            new[binding] = entries.group_end[new[binding]]
+            new[binding] = _group_end(entries, new[binding])
         new[data.quotas == 0] = NONE
         if np.array_equal(new, threshold[:count]):
             return threshold[:count].copy(), current, rounds
@@ -295,8 +295,8 @@ def _cutoff_fixed_point(
 
 
 def _demand(
-    position: IntArray,
-    school: IntArray,
+    position: npt.NDArray[Any],
+    school: npt.NDArray[np.int32],
     threshold: IntArray,
     applicants: IntArray | None,
     entry_at: IntArray,
@@ -305,11 +305,12 @@ def _demand(
 ) -> IntArray:
     """The best rank each of ``applicants`` (None: everybody) clears (-1: none), marked in
     ``demanded``."""
+    limits = threshold.astype(position.dtype)  # compare in the matrix's (narrow) type
     if applicants is None:
-        accepted = position <= threshold[school]
+        accepted = position <= limits[school]
         applicants = np.arange(len(position))
     else:
-        accepted = position[applicants] <= threshold[school[applicants]]
+        accepted = position[applicants] <= limits[school[applicants]]
     has = accepted.any(axis=1)
     first = accepted.argmax(axis=1)
     demanded[slot[entry_at[applicants[has], first[has]]]] = True

@@ -44,7 +44,9 @@ def bank_account(school: Any, number: str = "0011001234567") -> SchoolBankAccoun
     )
 
 
-def bill(world: Any, student: Any, amount: int, item: FeeItem, label: str = "Tháng 10/2025") -> Invoice:
+def bill(
+    world: Any, student: Any, amount: int, item: FeeItem, label: str = "Tháng 10/2025"
+) -> Invoice:
     return invoice_create(
         actor=SYSTEM,
         student=student,

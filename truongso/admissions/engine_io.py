@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import os
 import re
 import tempfile
@@ -155,7 +156,7 @@ class _Reader:
             rows.append(row)
         if not rows:
             return lines, [() for _ in range(width)]
-        return lines, [tuple(cell.strip() for cell in column) for column in zip(*rows, strict=True)]
+        return lines, [tuple(map(str.strip, column)) for column in zip(*rows, strict=True)]
 
     def number(self, text: str) -> Decimal | None:
         if self.delimiter == ";":
@@ -252,7 +253,8 @@ def _schools(
     reader: _Reader, lines: list[int], name: str, column: tuple[str, ...], index: dict[str, int]
 ) -> npt.NDArray[np.int32]:
     """School codes as indexes (-1 for an empty cell); an unknown code is a problem."""
-    found = np.asarray([index.get(code, -2) if code else -1 for code in column], dtype=np.int32)
+    lookup = {**index, "": -1}
+    found = np.fromiter(map(lookup.get, column, itertools.repeat(-2)), np.int32, len(column))
     for row in np.flatnonzero(found == -2)[:MAX_LISTED].tolist():
         reader.problem(lines[row], name, _("unknown school code “%(c)s”.") % {"c": column[row]})
     found[found == -2] = -1

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from truongso.core.authz import SYSTEM
-from truongso.payments import reconcile
+from truongso.payments import reconcile, statements
 from truongso.payments.models import (
     BankNotification,
     NotificationStatus,
@@ -151,11 +151,38 @@ def _process(
     # leaves the delivery "received" and the service retries; a failed matching alone is
     # undone to its savepoint and the payment waits in the queue.
     with transaction.atomic():
+        known = _known(adapter.name, note, txn)
+        if known is not None:
+            return _duplicate(adapter, note, known, txn)
+        imported = statements.imported_payment(
+            account, amount=txn.amount, paid_at=txn.paid_at, memo=txn.memo
+        )
+        if imported is not None:
+            reason = _("Already received from the bank statement (payment #%(id)s).") % {
+                "id": imported.pk
+            }
+            _finish(note, NotificationStatus.DUPLICATE, reason, imported)
+            return Delivery(note, adapter.reply_ok(duplicate=True))
         payment, created = _receive(adapter.name, account, txn)
         if not created:
             return _duplicate(adapter, note, payment, txn)
         _finish(note, NotificationStatus.APPLIED, _reconcile(payment), payment)
     return Delivery(note, adapter.reply_ok())
+
+
+def _known(provider: str, note: BankNotification, txn: BankTransaction) -> Payment | None:
+    """The payment an earlier delivery of this transaction went to (a payment of its own,
+    or one imported from a statement before the notification came)."""
+    earlier = (
+        BankNotification.objects.filter(
+            provider=provider, provider_ref=txn.provider_ref, payment__isnull=False
+        )
+        .exclude(pk=note.pk)
+        .exclude(status=NotificationStatus.REJECTED)
+        .select_related("payment")
+        .first()
+    )
+    return earlier.payment if earlier is not None else None
 
 
 def _account(txn: BankTransaction) -> SchoolBankAccount:

@@ -69,21 +69,30 @@ class ReconcileOutcome:
 
 
 class SchoolCodeIndex:
-    """Invoice codes of one school, looked up in the database (the unique index on code)."""
+    """Invoice codes of one school, looked up in the database through the unique index on
+    ``code`` alone: with the school or status in the WHERE clause the planner may prefer the
+    (school, status) index and read every open invoice of a big school for each lookup."""
 
     def __init__(self, school_id: int) -> None:
-        self.invoices = Invoice.objects.filter(school_id=school_id)
+        self.school_id = school_id
 
     def exact(self, code: str) -> Invoice | None:
-        return self.invoices.filter(code=code).first()
+        invoice = Invoice.objects.filter(code=code).first()
+        return invoice if invoice is not None and invoice.school_id == self.school_id else None
 
     def open_with_prefix(self, prefix: str, limit: int) -> list[Invoice]:
-        # The range lets SQLite use the unique index (its LIKE cannot); codes are [0-9A-Z].
+        # A range on the code (SQLite's LIKE cannot use the index); codes are [0-9A-Z], and
+        # a prefix of 8+ characters is shared by a handful of invoices even nationwide.
         upper = prefix + "Z" * (CODE_LENGTH - len(prefix))
-        rows = self.invoices.filter(
-            code__gte=prefix, code__lte=upper, code__startswith=prefix, status__in=OPEN
-        )
-        return list(rows.order_by("code")[:limit])
+        rows = Invoice.objects.filter(code__gte=prefix, code__lte=upper).order_by("code")
+        hits = []
+        for invoice in rows[:200].iterator():
+            mine = invoice.school_id == self.school_id and invoice.status in OPEN
+            if mine and invoice.code.startswith(prefix):
+                hits.append(invoice)
+                if len(hits) == limit:
+                    break
+        return hits
 
 
 def _services() -> Any:

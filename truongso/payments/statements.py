@@ -32,6 +32,7 @@ from truongso.core.audit import audit_record
 from truongso.core.authz import SYSTEM, Perm
 from truongso.core.text import fold
 from truongso.payments import reconcile
+from truongso.payments.codes import normalise
 from truongso.payments.models import (
     JobStatus,
     Payment,
@@ -254,20 +255,51 @@ def _feed_on_day(account: SchoolBankAccount, day: dt.datetime) -> QuerySet[Payme
     )
 
 
+def same_transfer(memo_a: str, memo_b: str) -> bool:
+    """Do two memos describe the same transfer? The bank's statement and the notification
+    service copy the same description, give or take a prefix, spacing or truncation."""
+    squashed_a, squashed_b = normalise(memo_a), normalise(memo_b)
+    if not squashed_a or not squashed_b:
+        return squashed_a == squashed_b
+    if squashed_a in squashed_b or squashed_b in squashed_a:
+        return True
+    words_a, words_b = set(fold(memo_a).split()), set(fold(memo_b).split())
+    return len(words_a & words_b) >= 0.6 * min(len(words_a), len(words_b))
+
+
 def feed_match(account: SchoolBankAccount, parsed: ParsedLine, claimed: set[int]) -> Payment | None:
-    """The notified payment of the same amount around the same day with the closest memo,
-    not already claimed by another line of this or an earlier statement."""
+    """The notified payment of the same amount around the same day with the same memo, not
+    already claimed by another line of this or an earlier statement. Same amount and day
+    alone are not enough: two parents often pay the same fee on the same day."""
     day = _day(parsed.booked_at)
     taken = StatementLine.objects.filter(payment__isnull=False).values("payment_id")
     candidates = [
         p
         for p in _feed_on_day(account, day).filter(amount=parsed.amount).exclude(pk__in=taken)
-        if p.pk not in claimed
+        if p.pk not in claimed and same_transfer(p.memo, parsed.memo)
     ]
     if not candidates:
         return None
     words = set(fold(parsed.memo).split())
     return max(candidates, key=lambda p: (len(words & set(fold(p.memo).split())), -p.pk))
+
+
+def imported_payment(
+    account: SchoolBankAccount, *, amount: int, paid_at: dt.datetime, memo: str
+) -> Payment | None:
+    """A payment already received from a statement line for the transfer a late
+    notification describes (the service was down, the accountant imported the statement,
+    then the service caught up): the notification must not receive the money twice."""
+    day = _day(paid_at)
+    rows = Payment.objects.filter(
+        bank_account=account,
+        provider=STATEMENT,
+        amount=amount,
+        paid_at__gte=day - dt.timedelta(days=1),
+        paid_at__lt=day + dt.timedelta(days=2),
+        notifications__isnull=True,
+    ).order_by("pk")
+    return next((p for p in rows if same_transfer(p.memo, memo)), None)
 
 
 def _reconcile(payments: list[Payment]) -> None:

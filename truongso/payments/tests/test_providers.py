@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 import pytest
+from django.utils import translation
 
 from truongso.payments.providers import (
     Casso,
@@ -20,6 +22,12 @@ from truongso.payments.providers.casso import canonical_json
 from truongso.payments.tests import bankfeed as bf
 
 VN = dt.timezone(dt.timedelta(hours=7))
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Any:
+    with translation.override("en"):
+        yield
 
 
 def now() -> dt.datetime:

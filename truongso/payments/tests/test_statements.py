@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 
 from truongso.core.authz import SYSTEM
 from truongso.payments.models import (
+    BankNotification,
     InvoiceStatus,
     JobStatus,
     Payment,
@@ -324,3 +325,69 @@ class TestCommand:
             call_command("payments_import_statement", str(path), account=bf.ACCOUNT, stderr=err)
         assert "Columns not found" in err.getvalue()
         assert Payment.objects.filter(provider="statement").count() == 0
+
+
+class TestStatementAndFeedTogether:
+    def test_same_amount_same_day_is_told_apart_by_the_memo(self, feed: Any) -> None:
+        chi = bf.invoice(feed, feed.students["chi"], 700_000)
+        header = "STT,Ngày giao dịch,Số tham chiếu,Số tiền ghi nợ,Số tiền ghi có,Mô tả"
+        content = "\n".join(
+            [
+                header,
+                f'1,{today()},R1,,"700,000",{chi.code} hoc phi chau Chi',  # not notified
+                f'2,{today()},R2,,"700,000",MBVCB.1.{feed.inv_binh.code} chuyen tien',
+            ]
+        )
+        statement = run(feed, content.encode())
+        outcomes = dict(statement.lines.values_list("row_number", "outcome"))
+        assert outcomes == {2: "new", 3: "known"}
+        assert StatementLine.objects.get(row_number=3).payment == feed.notified
+        chi.refresh_from_db()
+        feed.inv_binh.refresh_from_db()
+        assert (chi.paid, chi.status) == (700_000, "paid")
+        # Binh's invoice waits for its notified payment's matching, never paid by the statement.
+        assert feed.inv_binh.paid == 0
+        assert Payment.objects.filter(memo__contains=feed.inv_binh.code).count() == 1
+        assert ledger_check() == []
+
+    def test_a_late_notification_of_an_imported_transfer_is_a_duplicate(
+        self, feed: Any, settings: Any
+    ) -> None:
+        from truongso.payments.tests.test_webhooks import post
+
+        bf.configure(settings)
+        content = "\n".join(
+            [
+                "STT,Ngày giao dịch,Số tham chiếu,Số tiền ghi nợ,Số tiền ghi có,Mô tả",
+                f'1,{today()},R9,,"1,500,000",{feed.inv_an.code} nop hoc phi',
+            ]
+        )
+        run(feed, content.encode())
+        imported = Payment.objects.get(provider="statement")
+        body = bf.sepay_body(4242, 1_500_000, f"{feed.inv_an.code} nop hoc phi")
+        for _attempt in range(3):  # the late delivery and two retries
+            assert post("sepay", body, bf.sepay_key_headers()).status_code == 200
+        notes = BankNotification.objects.order_by("pk")
+        assert [n.status for n in notes] == ["duplicate"] * 3
+        assert {n.payment for n in notes} == {imported}
+        assert Payment.objects.filter(amount=1_500_000).count() == 1
+        feed.inv_an.refresh_from_db()
+        assert feed.inv_an.paid == 1_500_000
+
+    def test_a_late_notification_of_another_transfer_is_received(
+        self, feed: Any, settings: Any
+    ) -> None:
+        from truongso.payments.tests.test_webhooks import post
+
+        bf.configure(settings)
+        content = "\n".join(
+            [
+                "STT,Ngày giao dịch,Số tham chiếu,Số tiền ghi nợ,Số tiền ghi có,Mô tả",
+                f'1,{today()},R9,,"1,500,000",{feed.inv_an.code} nop hoc phi',
+            ]
+        )
+        run(feed, content.encode())
+        body = bf.sepay_body(4243, 1_500_000, "ung ho quy khuyen hoc")
+        assert post("sepay", body, bf.sepay_key_headers()).status_code == 200
+        assert BankNotification.objects.get().status == "applied"
+        assert Payment.objects.filter(amount=1_500_000).count() == 2

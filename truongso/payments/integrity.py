@@ -142,6 +142,11 @@ def payment_problems(school: OrgUnit | None) -> list[str]:
                 f"payment {payment.pk}: allocated/credited/refunded {payment.allocated}/"
                 f"{payment.credited}/{payment.refunded}, documents {parts[0]}/{parts[1]}/{parts[2]}"
             )
+        elif payment.status != _payment_status(payment):
+            problems.append(
+                f"payment {payment.pk}: status {payment.status}, "
+                f"expected {_payment_status(payment)}"
+            )
     totals = _for(Payment.objects.all(), school).aggregate(
         received=Sum("amount"),
         unassigned=Sum(F("amount") - F("allocated") - F("credited") - F("refunded")),
@@ -187,6 +192,12 @@ def invoice_problems(school: OrgUnit | None) -> list[str]:
     if revenue != -int(asked or 0):
         problems.append(f"revenue {revenue}, invoices ask {int(asked or 0)}")
     return problems[:LIMIT]
+
+
+def _payment_status(payment: Payment) -> str:
+    from truongso.payments.services.payments import payment_status
+
+    return payment_status(payment)
 
 
 def _status(invoice: Invoice) -> str:

@@ -25,6 +25,11 @@ def require_manage(actor: Any, school: OrgUnit | None) -> OrgUnit:
     return school
 
 
+def dong(amount: int) -> str:
+    """``1500000`` → ``"1.500.000"``: thousands separated by dots, as Vietnamese write them."""
+    return f"{amount:,}".replace(",", ".")
+
+
 def amount_check(value: Any, *, field: str = "amount", allow_zero: bool = False) -> int:
     """An integer number of đồng, positive (or zero when allowed) and not absurd."""
     if isinstance(value, bool) or not isinstance(value, int):
@@ -33,7 +38,7 @@ def amount_check(value: Any, *, field: str = "amount", allow_zero: bool = False)
         raise ValidationError({field: _("The amount must be greater than zero.")})
     if value > MAX_AMOUNT:
         raise ValidationError(
-            {field: _("The amount %(amount)s đồng is too large.") % {"amount": f"{value:,}"}}
+            {field: _("The amount %(amount)s đồng is too large.") % {"amount": dong(value)}}
         )
     return int(value)
 

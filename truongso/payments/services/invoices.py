@@ -33,6 +33,7 @@ from truongso.payments.models import (
 )
 from truongso.payments.services.common import (
     amount_check,
+    dong,
     require_manage,
     school_of,
     text_check,
@@ -307,7 +308,7 @@ def credit_note_create(*, actor: Any, invoice: Invoice, amount: int, reason: str
             raise ValidationError(
                 {
                     "amount": _("At most %(m)s đồng can be credited on this invoice.")
-                    % {"m": f"{locked.total - locked.credited:,}"}
+                    % {"m": dong(locked.total - locked.credited)}
                 }
             )
         before = snapshot(locked, ["credited", "paid", "status"])

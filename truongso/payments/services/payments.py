@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from truongso.core.audit import audit_record, audit_update, snapshot
 from truongso.payments.models import (
@@ -30,6 +31,7 @@ from truongso.payments.models import (
 )
 from truongso.payments.services.common import (
     amount_check,
+    dong,
     require_manage,
     school_of,
     text_check,
@@ -39,6 +41,11 @@ from truongso.payments.services.ledger import money_account, posting_create, stu
 from truongso.registry.models import OrgUnit, Student
 
 PAYMENT_FIELDS = ["allocated", "credited", "refunded", "status"]
+UNASSIGNED = gettext_noop(
+    "%(amount)s đồng is more than the payment's unassigned money (%(available)s đồng)."
+)
+BALANCE = gettext_noop("%(amount)s đồng is more than the invoice's balance (%(available)s đồng).")
+CREDIT = gettext_noop("%(amount)s đồng is more than the credit (%(available)s đồng).")
 
 
 def payment_status(payment: Payment) -> str:
@@ -139,13 +146,11 @@ def _lock_invoice(invoice: Invoice, school_id: int) -> Invoice:
     return locked
 
 
-def _take(amount: int, available: int, field: str, what: str) -> None:
+def _take(amount: int, available: int, message: str) -> None:
+    """Refuse ``amount`` beyond ``available``; ``message`` names both (translated)."""
     if amount > available:
         raise ValidationError(
-            {
-                field: _("%(amount)s đồng is more than %(what)s (%(available)s đồng).")
-                % {"amount": f"{amount:,}", "what": what, "available": f"{available:,}"}
-            }
+            {"amount": message % {"amount": dong(amount), "available": dong(available)}}
         )
 
 
@@ -182,8 +187,8 @@ def payment_allocate(
     with transaction.atomic():
         locked = _lock_payment(payment)
         target = _lock_invoice(invoice, locked.school_id)
-        _take(amount, locked.unassigned, "amount", _("the payment's unassigned money"))
-        _take(amount, target.balance, "amount", _("the invoice's balance"))
+        _take(amount, locked.unassigned, _(UNASSIGNED))
+        _take(amount, target.balance, _(BALANCE))
         allocation = Allocation.objects.create(
             invoice=target, payment=locked, amount=amount, how=how, decided_by=_user(actor)
         )
@@ -232,7 +237,7 @@ def payment_to_credit(*, actor: Any, payment: Payment, amount: int, student: Stu
     _student_at(student, school)
     with transaction.atomic():
         locked = _lock_payment(payment)
-        _take(amount, locked.unassigned, "amount", _("the payment's unassigned money"))
+        _take(amount, locked.unassigned, _(UNASSIGNED))
         credit = Credit.objects.create(
             school=school,
             student=student,
@@ -280,8 +285,8 @@ def credit_apply(*, actor: Any, student: Student, invoice: Invoice, amount: int)
     with transaction.atomic():
         _lock_student(student)
         target = _lock_invoice(invoice, school.pk)
-        _take(amount, credit_available(student=student, school=school), "amount", _("the credit"))
-        _take(amount, target.balance, "amount", _("the invoice's balance"))
+        _take(amount, credit_available(student=student, school=school), _(CREDIT))
+        _take(amount, target.balance, _(BALANCE))
         allocation = Allocation.objects.create(
             invoice=target,
             payment=None,
@@ -338,7 +343,7 @@ def _refund_payment(
     school = require_manage(actor, payment.school)
     with transaction.atomic():
         locked = _lock_payment(payment)
-        _take(amount, locked.unassigned, "amount", _("the payment's unassigned money"))
+        _take(amount, locked.unassigned, _(UNASSIGNED))
         refund = Refund.objects.create(
             school=school,
             payment=locked,
@@ -376,7 +381,7 @@ def _refund_credit(
     require_manage(actor, school)
     with transaction.atomic():
         _lock_student(student)
-        _take(amount, credit_available(student=student, school=school), "amount", _("the credit"))
+        _take(amount, credit_available(student=student, school=school), _(CREDIT))
         refund = Refund.objects.create(
             school=school,
             payment=None,

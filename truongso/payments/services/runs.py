@@ -101,7 +101,9 @@ def invoice_run_start(
     if school_class is not None and (
         school_class.school_id != school.pk or school_class.school_year_id != school_year.pk
     ):
-        raise ValidationError({"school_class": _("The class must be of this school and year.")})
+        raise ValidationError(
+            {"school_class": _("The class must be of this school and school year.")}
+        )
     with transaction.atomic():
         run = InvoiceRun.objects.create(
             school=school,

@@ -109,3 +109,13 @@ def test_check_payments_command(world: Any, books: Any) -> None:
     with pytest.raises(CommandError, match=r"problem\(s\) found"):
         call_command("check_payments", stderr=err, stdout=StringIO())
     assert "revenue -500000, invoices ask 400000" in err.getvalue().splitlines()
+
+
+def test_a_status_set_by_hand_is_reported(world: Any, books: Any) -> None:
+    payment, invoice = books["payment"], books["invoice"]
+    Payment.objects.filter(pk=payment.pk).update(status="matched")
+    Invoice.objects.filter(pk=invoice.pk).update(status="paid")
+    assert ledger_check() == [
+        f"payment {payment.pk}: status matched, expected partial",
+        f"invoice {invoice.code}: status paid, expected partial",
+    ]

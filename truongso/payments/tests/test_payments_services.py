@@ -233,7 +233,7 @@ def test_refund_a_students_credit(world: Any) -> None:
     with pytest.raises(ValidationError) as caught:
         payment_refund(actor=SYSTEM, student=an, amount=180_001, reason="Quá")
     assert caught.value.message_dict["amount"] == [
-        "180,001 đồng is more than the credit (180,000 đồng)."
+        "180.001 đồng is more than the credit (180.000 đồng)."
     ]
     assert ledger_check() == []
 
@@ -253,3 +253,17 @@ def test_refund_needs_exactly_one_source_and_the_accountant(world: Any) -> None:
         with pytest.raises(PermissionDenied):
             payment_refund(actor=getattr(world, who), payment=payment, amount=1, reason="x")
     assert _state() == before
+
+
+def test_refusals_speak_vietnamese_with_vietnamese_numbers(world: Any) -> None:
+    from django.utils import translation
+
+    invoice = bill(world, world.students["an"], 1_500_000)
+    payment = receive(world.school_a, 2_000_000)
+    with translation.override("vi"), pytest.raises(ValidationError) as caught:
+        payment_allocate(
+            actor=SYSTEM, payment=payment, invoice=invoice, amount=1_600_000, how="auto"
+        )
+    assert caught.value.message_dict["amount"] == [
+        "1.600.000 đồng nhiều hơn số còn phải thu của hóa đơn (1.500.000 đồng)."
+    ]

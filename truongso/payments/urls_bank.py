@@ -8,6 +8,8 @@ app_name = "payments_bank"
 
 urlpatterns: list[URLPattern] = [
     path("webhooks/<slug:provider>/", views_bank.webhook, name="webhook"),
+    # Services are often configured without the final slash; a redirect would lose the POST.
+    path("webhooks/<slug:provider>", views_bank.webhook, name="webhook_bare"),
     path("bank/queue/", views_bank.queue, name="queue"),
     path("bank/queue/<int:pk>/", views_bank.queue_item, name="queue_item"),
     path("bank/notifications/", views_bank.notification_log, name="notifications"),

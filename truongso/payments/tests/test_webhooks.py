@@ -174,6 +174,16 @@ class TestRefused:
         assert Client().get(url("sepay")).status_code == 405
 
 
+def test_url_without_the_final_slash(feed: Any) -> None:
+    body = bf.sepay_body(8, 1_500_000, feed.inv_an.code)
+    response = Client().post(
+        "/payments/webhooks/sepay", data=body, content_type="application/json",
+        headers=bf.sepay_key_headers(),
+    )  # fmt: skip
+    assert (response.status_code, response.json()) == (200, {"success": True})
+    assert refresh(feed.inv_an).status == InvoiceStatus.PAID
+
+
 def test_outgoing_transfer_is_ignored(feed: Any) -> None:
     response = sepay(3, 200_000, "chi tien mat", kind="out")
     assert response.status_code == 200

@@ -4,7 +4,9 @@ Each call adds one approval signature (homeroom teacher, then principal, then th
 in its own signature field, as an incremental update, so earlier signatures stay valid. The CMS
 carries the signer's chain; with a TSA (``settings.REPORTCARDS_TSA_URL``, or a ``timestamper``
 passed in) each signature gets an RFC 3161 signature timestamp (PAdES B-T), otherwise it is
-B-B. ``bytes_reserved`` is computed from the chain so pyHanko signs once, not twice.
+B-B; with a TSA and the CRL of the signer's CA kept locally (and its root trusted) the CRLs
+go into the document security store in the same revision (PAdES B-LT). ``bytes_reserved``
+is computed from the chain so pyHanko signs once, not twice.
 The certificate is checked first (validity dates, key usage, revocation): a refused certificate
 leaves the document untouched.
 """
@@ -53,6 +55,36 @@ def bytes_reserved_for(chain: list[asn1_x509.Certificate], timestamped: bool) ->
     return -(-2 * size // 1024) * 1024
 
 
+def revocation_data_available(chain: list[asn1_x509.Certificate]) -> bool:
+    """B-LT is possible offline: a trusted root issued the chain and its CRL is kept here."""
+    from truongso.reportcards.signing.certs import load_crls, to_crypto
+    from truongso.reportcards.signing.validate import trust_roots
+
+    roots = {to_crypto(root).subject for root in trust_roots()}
+    crl_issuers = {crl.issuer for crl in load_crls()}
+    issuers = {to_crypto(cert).issuer for cert in chain}
+    return bool(issuers & roots) and to_crypto(chain[0]).issuer in crl_issuers
+
+
+def _long_term_settings(cert: asn1_x509.Certificate) -> dict[str, Any]:
+    """PAdES B-LT: the chain's CRLs in the DSS, in the signature's own revision."""
+    from pyhanko.sign.signers.pdf_signer import DSSContentSettings, SigDSSPlacementPreference
+
+    from truongso.reportcards.signing.validate import validation_context
+
+    usage = cert.key_usage_value.native if cert.key_usage_value else []
+    return {
+        "embed_validation_info": True,
+        "validation_context": validation_context(),
+        "signer_key_usage": {"non_repudiation"}
+        if "non_repudiation" in usage
+        else {"digital_signature"},
+        "dss_settings": DSSContentSettings(
+            placement=SigDSSPlacementPreference.TOGETHER_WITH_SIGNATURE, include_vri=False
+        ),
+    }
+
+
 def signed_field_names(pdf: bytes) -> list[str]:
     reader = PdfFileReader(io.BytesIO(pdf), strict=False)
     return [sig.field_name for sig in reader.embedded_signatures]
@@ -90,6 +122,7 @@ def sign_pdf(
             _("The signature field %(field)s of this document is already signed.")
             % {"field": field_name},
         )
+    long_term = timestamper is not None and revocation_data_available(chain)
     meta = signers.PdfSignatureMetadata(
         field_name=field_name,
         reason=reason,
@@ -101,6 +134,7 @@ def sign_pdf(
                 claimed_attrs=[role_attribute(signer_role)], certified_attrs=()
             )
         ),
+        **(_long_term_settings(chain[0]) if long_term else {}),
     )
     pdf_signer = signers.PdfSigner(meta, signer=signer, timestamper=timestamper)
     output = io.BytesIO()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import urllib.error
 import urllib.request
 
@@ -61,9 +62,18 @@ class HttpTimeStamper(TimeStamper):
         return answer
 
 
+@functools.lru_cache(maxsize=4)
+def _shared(url: str, timeout: float) -> HttpTimeStamper:
+    return HttpTimeStamper(url, timeout=timeout)
+
+
 def configured_timestamper() -> HttpTimeStamper | None:
-    """The TSA of ``settings.REPORTCARDS_TSA_URL``, or None when no TSA is configured."""
+    """The TSA of ``settings.REPORTCARDS_TSA_URL``, or None when no TSA is configured.
+
+    One instance per URL for the process: pyHanko asks it once for a sample token (to learn
+    the TSA's chain for B-LT and the room to reserve) and reuses that for every signature.
+    """
     url = settings.REPORTCARDS_TSA_URL
     if not url:
         return None
-    return HttpTimeStamper(url, timeout=settings.REPORTCARDS_TSA_TIMEOUT)
+    return _shared(url, float(settings.REPORTCARDS_TSA_TIMEOUT))

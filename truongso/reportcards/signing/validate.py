@@ -83,7 +83,12 @@ class ValidationReport:
 
     @property
     def modified_after_last_signature(self) -> bool:
-        return self.last is not None and not self.covers_whole_file
+        """Something beyond validation data (DSS, document timestamps) follows the last one."""
+        last = self.last
+        return last is not None and not (
+            last.coverage == "entire_file"
+            or (last.coverage == "entire_revision" and last.modification == "lta_updates")
+        )
 
     @property
     def valid(self) -> bool:
@@ -92,7 +97,7 @@ class ValidationReport:
             and bool(self.signatures)
             and not self.missing_fields
             and all(sig.ok for sig in self.signatures)
-            and self.covers_whole_file
+            and not self.modified_after_last_signature
         )
 
     @property
@@ -106,7 +111,7 @@ class ValidationReport:
         ]
         for sig in self.signatures:
             found += [f"{sig.field_name}: {problem}" for problem in sig.problems]
-        if self.signatures and not self.covers_whole_file:
+        if self.modified_after_last_signature:
             found.append(_("The document was changed after its last signature."))
         return found
 
@@ -129,6 +134,11 @@ def trust_root_paths() -> list[Path]:
 
 def _stamp(paths: list[Path]) -> tuple[tuple[str, float], ...]:
     return tuple((str(p), p.stat().st_mtime) for p in paths if p.exists())
+
+
+def trust_roots() -> list[asn1_x509.Certificate]:
+    """The configured trust roots, parsed (cached while the files stay the same)."""
+    return _trust_material(_stamp(trust_root_paths()), ())[0]
 
 
 @functools.lru_cache(maxsize=4)

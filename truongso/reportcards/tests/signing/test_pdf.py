@@ -129,6 +129,9 @@ def test_timestamp_from_the_fake_tsa(kit: Kit, signer: Any, settings: Any) -> No
     with serve_fake_tsa(tsa) as url:
         settings.REPORTCARDS_TSA_URL = url
         signed = _sign(simple_pdf(), signer)
+        _sign(simple_pdf(), signer)
+        # one sample token (the TSA's chain for B-LT), then one token per signature
+        assert tsa.requests == 3
         explicit = sign_pdf(
             simple_pdf(),
             backend=signer,
@@ -139,7 +142,6 @@ def test_timestamp_from_the_fake_tsa(kit: Kit, signer: Any, settings: Any) -> No
             timestamper=HttpTimeStamper(url, timeout=5),
         )
 
-    assert tsa.requests == 2
     for document in (signed, explicit):
         report = validate_pdf(document)
         [sig] = report.signatures
@@ -147,6 +149,16 @@ def test_timestamp_from_the_fake_tsa(kit: Kit, signer: Any, settings: Any) -> No
         assert sig.timestamp is not None
         assert sig.timestamp_valid is True
         assert abs((sig.timestamp - sig.signing_time).total_seconds()) < 60
+        # B-LT: the test CA's CRL is kept locally, so it went into the DSS, same revision
+        dss = PdfFileReader(io.BytesIO(document)).root["/DSS"]
+        assert len(dss["/CRLs"]) == 1
+        assert "/Certs" in dss
+        assert sig.coverage == "entire_file"
+
+
+def test_without_a_tsa_no_long_term_data(signer: Any) -> None:
+    signed = _sign(simple_pdf(), signer)
+    assert "/DSS" not in PdfFileReader(io.BytesIO(signed)).root
 
 
 def test_unreadable_input() -> None:
@@ -291,3 +303,21 @@ def test_pdfsig_trusts_the_chain_to_the_test_root(
     found = run_pdfsig(three_signed, nss_dir=f"sql:{nss}")
     assert [s.certificate_validation for s in found] == ["Certificate is Trusted."] * 3
     assert all(s.signature_valid for s in found)
+
+
+def test_three_long_term_signatures(kit: Kit, settings: Any) -> None:
+    """B-LT for every signer (timestamp + the CRLs in the DSS), and pdfsig agrees."""
+    with serve_fake_tsa(fake_tsa(kit.directory)) as url:
+        settings.REPORTCARDS_TSA_URL = url
+        pdf = simple_pdf()
+        for field, role, name in ROLES:
+            pdf = _sign(pdf, kit.backend(name), field, role)
+
+    report = validate_pdf(pdf, expected_fields=["GVCN", "HieuTruong", "ConDau"])
+    assert report.valid is True, report.problems
+    assert all(s.timestamp_valid for s in report.signatures)
+    assert report.signatures[-1].coverage == "entire_file"
+    require_tool("pdfsig", "poppler-utils")
+    found = run_pdfsig(pdf)
+    assert all(s.signature_valid for s in found)
+    assert [s.total_document_signed for s in found] == [False, False, True]

@@ -100,7 +100,9 @@ def test_a_code_is_used_once_a_year(world: Any) -> None:
     _item(world)
     with pytest.raises(ValidationError) as caught:
         _item(world, code="HP01", name="Khác")
-    assert caught.value.message_dict["code"] == ["The fee code HP01 is already used this year."]
+    assert caught.value.message_dict["code"] == [
+        "Mã khoản thu HP01 đã được dùng trong năm học này."
+    ]
     assert FeeItem.objects.count() == 1
 
 

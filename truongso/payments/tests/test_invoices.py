@@ -165,7 +165,7 @@ def test_a_fee_of_another_school_is_refused(world: Any) -> None:
     with pytest.raises(ValidationError) as caught:
         bill(world, world.students["an"], 500_000, item=item_c)
     assert caught.value.message_dict == {
-        "lines[1]": ["Line 1: the fee item is of another school or year."]
+        "lines[1]": ["Dòng 1: khoản thu thuộc trường hoặc năm học khác."]
     }
 
 
@@ -238,7 +238,7 @@ def test_credit_note_lowers_the_balance(world: Any) -> None:
     with pytest.raises(ValidationError) as caught:
         credit_note_create(actor=SYSTEM, invoice=invoice, amount=1, reason="Nữa")
     assert caught.value.message_dict["amount"] == [
-        "At most 0 đồng can be credited on this invoice."
+        "Chỉ có thể giảm trừ tối đa 0 đồng trên hóa đơn này."
     ]
     assert ledger_check() == []
 

@@ -164,7 +164,7 @@ def test_allocation_beyond_what_is_there_is_refused_and_changes_nothing(world: A
     with pytest.raises(ValidationError) as caught:
         payment_allocate(actor=SYSTEM, payment=small, invoice=invoice, amount=101, how="auto")
     assert caught.value.message_dict["amount"] == [
-        "101 đồng is more than the payment's unassigned money (100 đồng)."
+        "101 đồng nhiều hơn số tiền chưa gán của khoản thu (100 đồng)."
     ]
     invoice_cancel(actor=SYSTEM, invoice=invoice, reason="Nhầm")
     with pytest.raises(ValidationError):
@@ -233,7 +233,7 @@ def test_refund_a_students_credit(world: Any) -> None:
     with pytest.raises(ValidationError) as caught:
         payment_refund(actor=SYSTEM, student=an, amount=180_001, reason="Quá")
     assert caught.value.message_dict["amount"] == [
-        "180.001 đồng is more than the credit (180.000 đồng)."
+        "180.001 đồng nhiều hơn số dư tiền thừa (180.000 đồng)."
     ]
     assert ledger_check() == []
 
@@ -255,7 +255,7 @@ def test_refund_needs_exactly_one_source_and_the_accountant(world: Any) -> None:
     assert _state() == before
 
 
-def test_refusals_speak_vietnamese_with_vietnamese_numbers(world: Any) -> None:
+def test_refusals_are_vietnamese_first(world: Any) -> None:
     from django.utils import translation
 
     invoice = bill(world, world.students["an"], 1_500_000)
@@ -266,4 +266,11 @@ def test_refusals_speak_vietnamese_with_vietnamese_numbers(world: Any) -> None:
         )
     assert caught.value.message_dict["amount"] == [
         "1.600.000 đồng nhiều hơn số còn phải thu của hóa đơn (1.500.000 đồng)."
+    ]
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
+        payment_allocate(
+            actor=SYSTEM, payment=payment, invoice=invoice, amount=1_600_000, how="auto"
+        )
+    assert caught.value.message_dict["amount"] == [
+        "1.600.000 đồng is more than the invoice's balance (1.500.000 đồng)."
     ]

@@ -67,7 +67,9 @@ def fresh_codes(count: int, rng: random.Random) -> list[str]:
     while len(codes) < count:
         body = "".join(rng.choice(ALPHABET) for _ in range(7))
         codes.add(PREFIX + body + check_char(body))
-    return sorted(codes, key=lambda _c: rng.random())
+    ordered = sorted(codes)  # a set's order changes with the hash seed: sort, then shuffle
+    rng.shuffle(ordered)
+    return ordered
 
 
 def mangle(code: str, other: str, rng: random.Random) -> tuple[str, list[str]]:

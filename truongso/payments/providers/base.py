@@ -152,6 +152,14 @@ def required(data: Mapping[str, Any], field: str) -> Any:
     return value
 
 
+def reference_of(data: Mapping[str, Any], field: str) -> str:
+    """A transaction id: a number or a short text, nothing else."""
+    value = required(data, field)
+    if isinstance(value, bool) or not isinstance(value, int | str) or len(str(value)) > 100:
+        raise Malformed(_("The field “%(field)s” is not a transaction id.") % {"field": field})
+    return str(value).strip()
+
+
 def amount_of(data: Mapping[str, Any], field: str) -> int:
     """Whole đồng; floats with a fraction, strings, booleans and negatives are refused."""
     value = required(data, field)

@@ -26,6 +26,7 @@ from truongso.payments.providers.base import (
     json_object,
     load_json,
     local_datetime,
+    reference_of,
     required,
     same,
     text_of,
@@ -69,7 +70,7 @@ class Casso(Provider):
             data = {**data, "amount": -amount}  # type: ignore[operator]
         return [
             BankTransaction(
-                provider_ref=str(required(data, "id"))[:100],
+                provider_ref=reference_of(data, "id"),
                 incoming=incoming,
                 amount=amount_of(data, "amount"),
                 account_number=str(required(data, "accountNumber")).strip(),

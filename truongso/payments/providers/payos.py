@@ -27,6 +27,7 @@ from truongso.payments.providers.base import (
     json_object,
     load_json,
     local_datetime,
+    reference_of,
     required,
     same,
     text_of,
@@ -78,7 +79,7 @@ class PayOS(Provider):
         succeeded = str(data.get("code", envelope.get("code", "00"))) == "00"
         return [
             BankTransaction(
-                provider_ref=str(required(data, "reference"))[:100],
+                provider_ref=reference_of(data, "reference"),
                 incoming=succeeded,
                 amount=amount_of(data, "amount"),
                 account_number=str(required(data, "accountNumber")).strip(),

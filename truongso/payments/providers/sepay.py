@@ -28,6 +28,7 @@ from truongso.payments.providers.base import (
     json_object,
     load_json,
     local_datetime,
+    reference_of,
     required,
     same,
     text_of,
@@ -74,7 +75,7 @@ class SePay(Provider):
             raise Malformed(_("transferType must be “in” or “out”."))
         return [
             BankTransaction(
-                provider_ref=str(required(data, "id"))[:100],
+                provider_ref=reference_of(data, "id"),
                 incoming=kind == "in",
                 amount=amount_of(data, "transferAmount"),
                 account_number=str(required(data, "accountNumber")).strip(),

@@ -210,3 +210,11 @@ def test_amounts_must_be_positive_whole_dong(amount: object, message: str) -> No
     with pytest.raises(Malformed) as caught:
         sepay_key().parse(json.dumps(data).encode())
     assert message in str(caught.value.reason)
+
+
+@pytest.mark.parametrize("ref", [{"a": 1}, [1], True, "x" * 101])
+def test_transaction_ids_must_be_plain(ref: object) -> None:
+    data = json.loads(bf.sepay_body(1, 1, "x"))
+    data["id"] = ref
+    with pytest.raises(Malformed, match="not a transaction id"):
+        sepay_key().parse(json.dumps(data).encode())

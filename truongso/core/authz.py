@@ -81,6 +81,12 @@ class Perm(StrEnum):
     PAYMENT_VIEW = "payment.view"
     PAYMENT_MANAGE = "payment.manage"
     PAYMENT_STATS = "payment.stats"
+    # Admissions: applications in reach (a school: those naming it; the organiser: all);
+    # checking and correcting them (schools and organisers); rounds, exam scores, assignment
+    # runs and publication (the organising Sở/Phòng). Parents act through their verified phone.
+    ADMISSION_VIEW = "admission.view"
+    ADMISSION_REVIEW = "admission.review"
+    ADMISSION_MANAGE = "admission.manage"
     # Report cards (học bạ số): reading issued cards (leaders, clerks, homeroom, families);
     # the homeroom teacher signing her class's cards; the principal signing the school's
     # batch with the seal, correcting and revoking.
@@ -115,6 +121,9 @@ _OFFICER = frozenset(
         P.ROLE_MANAGE,
         P.GRADE_STATS,
         P.PAYMENT_STATS,
+        P.ADMISSION_VIEW,
+        P.ADMISSION_REVIEW,
+        P.ADMISSION_MANAGE,
     }
 )
 _SCHOOL_LEAD = frozenset(
@@ -138,6 +147,8 @@ _SCHOOL_LEAD = frozenset(
         P.PAYMENT_VIEW,
         P.PAYMENT_STATS,
         P.REPORTCARD_VIEW,
+        P.ADMISSION_VIEW,
+        P.ADMISSION_REVIEW,
     }
 )
 _OWN_GRADES = frozenset(

@@ -8,7 +8,7 @@ money already paid on the part that goes away moves to the student's credit at t
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -17,19 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from truongso.core.audit import audit_record, audit_update, snapshot
-from truongso.payments.codes import invoice_code_new
 from truongso.payments.models import (
     Account,
     Credit,
     CreditNote,
-    FeeItem,
-    FeeKind,
     FeeReduction,
     Invoice,
-    InvoiceLine,
-    InvoiceRun,
     InvoiceStatus,
-    ReductionKind,
 )
 from truongso.payments.services.common import (
     amount_check,
@@ -38,10 +32,14 @@ from truongso.payments.services.common import (
     school_of,
     text_check,
 )
+from truongso.payments.services.issue import (
+    LineSpec,
+    invoice_draft,
+    invoices_save,
+)
 from truongso.payments.services.ledger import posting_create
-from truongso.registry.models import OrgUnit, SchoolYear, Student, StudentGuardian
+from truongso.registry.models import OrgUnit, SchoolYear, Student
 
-LineSpec = tuple[FeeItem | None, str, int]
 LIVE = (InvoiceStatus.OPEN, InvoiceStatus.PARTIAL, InvoiceStatus.PAID)
 
 
@@ -51,51 +49,6 @@ def invoice_status(invoice: Invoice) -> str:
     if invoice.balance == 0:
         return InvoiceStatus.PAID
     return InvoiceStatus.PARTIAL if invoice.paid else InvoiceStatus.OPEN
-
-
-def _reduction_of(reduction: FeeReduction, amount: int) -> int:
-    if reduction.kind == ReductionKind.AMOUNT:
-        return min(amount, reduction.amount)
-    # Percentages are rounded half up to the đồng.
-    return min(amount, (amount * reduction.percent + 50) // 100)
-
-
-def _applies(reduction: FeeReduction, item: FeeItem, on: dt.date) -> bool:
-    if reduction.fee_item_id is not None and reduction.fee_item_id != item.pk:
-        return False
-    if reduction.fee_item_id is None and item.kind != FeeKind.TUITION:
-        return False
-    return reduction.valid_from <= on and (reduction.valid_to is None or on <= reduction.valid_to)
-
-
-def line_reduction(
-    item: FeeItem | None, amount: int, reductions: Iterable[FeeReduction], on: dt.date
-) -> tuple[int, str]:
-    """The reduction of one invoice line and its reason.
-
-    A learner entitled to several exemptions or reductions receives only the most favourable
-    one (Nghị định 238/2025/NĐ-CP, as Nghị định 81/2021/NĐ-CP before it): never summed.
-    """
-    if item is None:
-        return 0, ""
-    best, reason = 0, ""
-    for reduction in reductions:
-        if _applies(reduction, item, on):
-            value = _reduction_of(reduction, amount)
-            if value > best:
-                best, reason = value, reduction.reason[:255]
-    return best, reason
-
-
-def payer_name_of(student: Student, links: Sequence[StudentGuardian] | None = None) -> str:
-    """The primary guardian (else any guardian, else the student): who the bill is for."""
-    if links is None:
-        links = list(
-            StudentGuardian.objects.filter(student=student)
-            .select_related("guardian")
-            .order_by("-is_primary", "id")[:1]
-        )
-    return (links[0].guardian.full_name if links else student.full_name)[:100]
 
 
 def _clean_lines(school: OrgUnit, year: SchoolYear, lines: Sequence[LineSpec]) -> list[LineSpec]:
@@ -113,14 +66,6 @@ def _clean_lines(school: OrgUnit, year: SchoolYear, lines: Sequence[LineSpec]) -
     return cleaned
 
 
-def invoice_code_fresh(taken: set[str] | None = None) -> str:
-    """A code not used yet (35 random bits: a clash is rare, and retried)."""
-    while True:
-        code = invoice_code_new()
-        if (taken is None or code not in taken) and not Invoice.objects.filter(code=code).exists():
-            return code
-
-
 def invoice_issue(
     *,
     actor: Any,
@@ -133,67 +78,21 @@ def invoice_issue(
     due_date: dt.date,
     reason: str,
     period_key: str = "",
-    run: InvoiceRun | None = None,
-    payer_name: str | None = None,
-    code: str | None = None,
 ) -> Invoice:
-    """Write an invoice with its lines, posting and audit entry (checks done by the caller)."""
-    built = []
-    for item, description, amount in lines:
-        cut, why = line_reduction(item, amount, reductions, due_date)
-        built.append(
-            InvoiceLine(
-                fee_item=item,
-                description=description,
-                amount=amount,
-                reduction=cut,
-                reduction_reason=why,
-            )
-        )
-    invoice = Invoice.objects.create(
-        code=code or invoice_code_fresh(),
+    """Write one invoice with its lines, posting and audit entry (checks done by the caller)."""
+    draft = invoice_draft(
+        actor=actor,
+        student=student,
         school=school,
         school_year=school_year,
-        student=student,
-        school_class=student.current_class,
-        run=run,
-        period_key=period_key,
+        lines=lines,
+        reductions=reductions,
         period_label=period_label,
-        payer_name=payer_name if payer_name is not None else payer_name_of(student),
-        beneficiary_name=school.name[:255],
-        reason=reason,
-        issued_at=timezone.now(),
         due_date=due_date,
-        total=sum(line.amount - line.reduction for line in built),
-        created_by=actor if getattr(actor, "pk", None) else None,
+        reason=reason,
+        period_key=period_key,
     )
-    for line in built:
-        line.invoice = invoice
-    InvoiceLine.objects.bulk_create(built)
-    if invoice.total == 0:
-        invoice.status = InvoiceStatus.PAID
-        invoice.save(update_fields=["status"])
-    posting_create(
-        actor=actor,
-        school=school,
-        kind="invoice_issue",
-        invoice=invoice,
-        memo=invoice.code,
-        lines=[
-            (Account.RECEIVABLE, student, invoice.total),
-            (Account.REVENUE, None, -invoice.total),
-        ],
-    )
-    after = snapshot(invoice)
-    after["lines"] = [[ln.fee_item_id, ln.description, ln.amount, ln.reduction] for ln in built]
-    audit_record(
-        actor=actor,
-        action="payments.invoice.create",
-        obj=invoice,
-        org_path=school.path,
-        after=after,
-    )
-    return invoice
+    return invoices_save(actor=actor, drafts=[draft])[0]
 
 
 def invoice_create(

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,7 +34,7 @@ from truongso.payments.models import (
     JobStatus,
 )
 from truongso.payments.services.common import require_manage, text_check
-from truongso.payments.services.invoices import LineSpec, invoice_issue, payer_name_of
+from truongso.payments.services.issue import LineSpec, invoice_draft, invoices_save, payer_name_of
 from truongso.registry.models import (
     OrgUnit,
     SchoolClass,
@@ -203,12 +203,8 @@ def _bill_batch(run: InvoiceRun, items: Sequence[FeeItem], students: Sequence[St
         .order_by("-is_primary", "id")
     ):
         links[link.student_id].append(link)
-    made = 0
-    for student in students:
-        lines = _lines_for(student, items)
-        if student.pk in billed or not lines:
-            continue
-        invoice_issue(
+    drafts = [
+        invoice_draft(
             actor=authz.SYSTEM,
             student=student,
             school=run.school,
@@ -222,8 +218,25 @@ def _bill_batch(run: InvoiceRun, items: Sequence[FeeItem], students: Sequence[St
             run=run,
             payer_name=payer_name_of(student, links[student.pk]),
         )
-        made += 1
-    return made
+        for student in students
+        if student.pk not in billed and (lines := _lines_for(student, items))
+    ]
+    return len(invoices_save(actor=authz.SYSTEM, drafts=drafts))
+
+
+def _bill_batch_retrying(
+    run: InvoiceRun, items: Sequence[FeeItem], students: Sequence[Student]
+) -> None:
+    """One transaction per batch. Another run of the same period writing the same students
+    at the same moment makes the unique index refuse the batch: read again and retry."""
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                _bill_batch(run, items, students)
+            return
+        except IntegrityError:
+            if attempt == 2:
+                raise
 
 
 def invoice_run_execute(*, run_id: int) -> bool:
@@ -241,14 +254,13 @@ def invoice_run_execute(*, run_id: int) -> bool:
             batch = list(students.filter(pk__gt=last_pk)[:BATCH])
             if not batch:
                 break
-            with transaction.atomic():
-                _bill_batch(run, items, batch)
-                done += len(batch)
-                InvoiceRun.objects.filter(pk=run_id).update(
-                    done=done,
-                    created_count=Invoice.objects.filter(run_id=run_id).count(),
-                    heartbeat_at=timezone.now(),
-                )
+            _bill_batch_retrying(run, items, batch)
+            done += len(batch)
+            InvoiceRun.objects.filter(pk=run_id).update(
+                done=done,
+                created_count=Invoice.objects.filter(run_id=run_id).count(),
+                heartbeat_at=timezone.now(),
+            )
             last_pk = batch[-1].pk
     except Exception as exc:
         logger.exception("invoice run %s failed", run_id)

@@ -125,16 +125,16 @@ def test_a_run_killed_half_way_resumes_without_billing_twice(
     world: Any, fees: list[FeeItem], django_capture_on_commit_callbacks: Any, monkeypatch: Any
 ) -> None:
     monkeypatch.setattr(runs, "BATCH", 2)
-    real_issue = runs.invoice_issue
+    real_save = runs.invoices_save
     calls = {"n": 0}
 
-    def dying_issue(**kw: Any) -> Invoice:
+    def dying_save(**kw: Any) -> list[Invoice]:
         calls["n"] += 1
-        if calls["n"] == 4:
+        if calls["n"] == 2:
             raise RuntimeError("worker lost")
-        return real_issue(**kw)
+        return real_save(**kw)
 
-    monkeypatch.setattr(runs, "invoice_issue", dying_issue)
+    monkeypatch.setattr(runs, "invoices_save", dying_save)
     with django_capture_on_commit_callbacks(execute=True):
         run = _start(world, fees)
     run.refresh_from_db()
@@ -192,3 +192,40 @@ def test_bad_runs_are_refused(world: Any, fees: list[FeeItem]) -> None:
             _start(world, fees[:2], **changes)
         assert field in caught.value.message_dict
     assert InvoiceRun.objects.count() == 0
+
+
+def test_a_batch_costs_the_same_queries_for_one_student_or_five(
+    world: Any, fees: list[FeeItem]
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    one = _start(world, fees, school_class=world.class_6a2)
+    with CaptureQueriesContext(connection) as for_one:
+        invoice_run_execute(run_id=one.pk)
+    five = _start(world, fees, period_key="2025-11")
+    with CaptureQueriesContext(connection) as for_five:
+        invoice_run_execute(run_id=five.pk)
+    assert Invoice.objects.filter(period_key="2025-11").count() == 5
+    assert len(for_one) == len(for_five)
+    assert ledger_check() == []
+
+
+def test_a_batch_refused_by_the_unique_index_is_read_again(
+    world: Any, fees: list[FeeItem], monkeypatch: Any
+) -> None:
+    from django.db import IntegrityError
+
+    real_batch = runs._bill_batch
+    calls = {"n": 0}
+
+    def racing_batch(run: InvoiceRun, items: Any, batch: Any) -> int:
+        calls["n"] += 1
+        if calls["n"] == 1:  # another worker billed the same students meanwhile
+            raise IntegrityError("invoice_one_per_student_period")
+        return real_batch(run, items, batch)
+
+    monkeypatch.setattr(runs, "_bill_batch", racing_batch)
+    run = _start(world, fees)
+    assert invoice_run_execute(run_id=run.pk) is True
+    assert (calls["n"], Invoice.objects.count()) == (2, 5)

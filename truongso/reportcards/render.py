@@ -69,22 +69,24 @@ def of_card(card: Any) -> Issue:
 def report_card_pdf(student: Student, year: SchoolYear, *, issue: Issue | None = None) -> bytes:
     """One student's học bạ for one school year (a preview unless ``issue`` is given)."""
     issue = issue or Issue()
-    report = student_report(authz.SYSTEM, student, year.pk)
-    if report.school_class is None or report.year is None or report.year.pk != year.pk:
-        raise ValueError(f"{student} has no class in {year}")
-    return _build([_year_story(report, issue)], _title(student, year), issue)
+    with translation.override("vi"):
+        report = student_report(authz.SYSTEM, student, year.pk)
+        if report.school_class is None or report.year is None or report.year.pk != year.pk:
+            raise ValueError(f"{student} has no class in {year}")
+        return _build([_year_story(report, issue)], _title(student, year), issue)
 
 
 def report_book_pdf(student: Student, years: list[SchoolYear]) -> bytes:
     """The multi-year book of a level (sổ học bạ): a cover, then each year's pages.
 
     A compilation for reading and printing; the signed originals are the yearly cards."""
-    stories = [_cover(student, years)]
-    for year in years:
-        report = student_report(authz.SYSTEM, student, year.pk)
-        if report.school_class is not None:
-            stories.append(_year_story(report, None))
-    return _build(stories, f"Học bạ - {student.full_name}", Issue())
+    with translation.override("vi"):
+        stories = [_cover(student, years)]
+        for year in years:
+            report = student_report(authz.SYSTEM, student, year.pk)
+            if report.school_class is not None:
+                stories.append(_year_story(report, None))
+        return _build(stories, f"Học bạ - {student.full_name}", Issue())
 
 
 # --- document ------------------------------------------------------------------------------
@@ -121,8 +123,7 @@ def _build(stories: list[list[Any]], title: str, issue: Issue) -> bytes:
         canvas.drawString(16 * mm, 9 * mm, text)
         canvas.restoreState()
 
-    with translation.override("vi"):
-        doc.build(flow, onFirstPage=footer, onLaterPages=footer)
+    doc.build(flow, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
 
 

@@ -43,3 +43,12 @@ def keyed(closed_year: Any, signing_dirs: Any) -> Any:
     testca.issue_school(closed_year.school_a)
     signer_keys_from_test_ca(actor=SYSTEM, school=closed_year.school_a)
     return closed_year
+
+
+@pytest.fixture(autouse=True)
+def _vietnamese() -> Any:
+    """Messages in the default language, whatever an earlier test's request activated."""
+    from django.utils import translation
+
+    with translation.override("vi"):
+        yield

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -65,7 +65,7 @@ def preview(request: AuthedRequest, pk: int, student_pk: int) -> HttpResponse:
     page = selectors.class_page(request.user, pk)
     row = next((r for r in page.rows if r.student.pk == student_pk), None)
     if row is None:
-        return HttpResponse(status=404)
+        raise Http404
     body = report_card_pdf(row.student, page.school_class.school_year)
     _log(request, "reportcards.preview", page.school_class.school.path, row.student.pk)
     return _pdf(body, f"xem-truoc-{row.student.identifier}.pdf")

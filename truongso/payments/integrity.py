@@ -155,6 +155,8 @@ def payment_problems(school: OrgUnit | None) -> list[str]:
     suspense = _account_total(school, Account.SUSPENSE)
     if suspense != -unassigned:
         problems.append(f"suspense {suspense}, unassigned payments {unassigned}")
+    homeless = Refund.objects.filter(school__isnull=True).values_list("pk", flat=True)[:LIMIT]
+    problems += [f"refund {pk}: no school" for pk in homeless] if school is None else []
     refunded = int(_for(Refund.objects.all(), school).aggregate(t=Sum("amount"))["t"] or 0)
     money = _account_total(school, Account.BANK, Account.CASH)
     if money != int(totals["received"] or 0) - refunded:

@@ -119,3 +119,12 @@ def test_a_status_set_by_hand_is_reported(world: Any, books: Any) -> None:
         f"payment {payment.pk}: status matched, expected partial",
         f"invoice {invoice.code}: status paid, expected partial",
     ]
+
+
+def test_a_refund_without_school_is_reported(world: Any, books: Any) -> None:
+    from truongso.payments.models import Refund
+    from truongso.payments.services import payment_refund
+
+    refund = payment_refund(actor=SYSTEM, payment=books["payment"], amount=1_000, reason="Trả")
+    Refund.objects.filter(pk=refund.pk).update(school=None)
+    assert f"refund {refund.pk}: no school" in ledger_check()

@@ -6,3 +6,8 @@ class AdmissionsConfig(AppConfig):
     name = "truongso.admissions"
     label = "admissions"
     verbose_name = pgettext_lazy("admissions", "Admissions")
+
+    def ready(self) -> None:
+        from truongso.admissions import authz_rules
+
+        authz_rules.register_all()

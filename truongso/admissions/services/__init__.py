@@ -1,0 +1,1 @@
+"""Admission services (writes): rounds, scores, runs, applications, confirmation."""

@@ -318,6 +318,8 @@ SPECTACULAR_SETTINGS = {
         "StudentStatusEnum": "truongso.registry.models.StudentStatus",
         "TransferStatusEnum": "truongso.registry.models.TransferStatus",
         "RoleEnum": "truongso.core.authz.Role",
+        "InvoiceStatusEnum": "truongso.payments.models.InvoiceStatus",
+        "PaymentStatusEnum": "truongso.payments.models.PaymentStatus",
     },
 }
 

@@ -86,8 +86,9 @@ def _long_term_settings(cert: asn1_x509.Certificate) -> dict[str, Any]:
 
 
 def signed_field_names(pdf: bytes) -> list[str]:
+    """Names of the signed signature fields of ``pdf``, in document order."""
     reader = PdfFileReader(io.BytesIO(pdf), strict=False)
-    return [sig.field_name for sig in reader.embedded_signatures]
+    return [name for name, _value, _ref in fields.enumerate_sig_fields(reader, filled_status=True)]
 
 
 def sign_pdf(
@@ -113,7 +114,13 @@ def sign_pdf(
         timestamper = configured_timestamper()
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-        already = [sig.field_name for sig in writer.prev.embedded_signatures]
+        # names only: reading embedded_signatures would parse every CMS blob (≈ 1/3 of the cost)
+        already = [
+            name
+            for name, _value, _ref in fields.enumerate_sig_fields(
+                writer.prev, filled_status=True, with_name=field_name
+            )
+        ]
     except (PdfError, ValueError, KeyError, TypeError):
         raise SigningError("bad_pdf", _("This file is not a readable PDF document.")) from None
     if field_name in already:

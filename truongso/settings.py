@@ -199,6 +199,8 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_in": str(CELERY_QUEUE_DIR / "out"),
         "data_folder_out": str(CELERY_QUEUE_DIR / "out"),
         "processed_folder": str(CELERY_QUEUE_DIR / "processed"),
+        # Broadcasts (worker pings, remote control) too; kombu's default is ./control.
+        "control_folder": str(CELERY_QUEUE_DIR / "control"),
         "store_processed": False,
     }
 else:

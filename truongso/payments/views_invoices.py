@@ -112,6 +112,8 @@ def invoice_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "qr": payment_qr(invoice, pages.bank_account_of(invoice.school)),
         "payments": pages.payments_of_invoice(invoice),
         "can_manage": can_manage and invoice.status != InvoiceStatus.CANCELLED,
+        # Families reach an invoice from their portal; the school's list is for its staff.
+        "school_list": authz.can(request.user, Perm.PAYMENT_VIEW, invoice.school.path),
         "cancel_form": CancelForm(),
         "credit_form": CreditNoteForm(),
     }

@@ -96,7 +96,11 @@ def test_parent_sees_only_his_childs_invoices(client: Any, world: Any) -> None:
     b = billed(world)
     client_login(client, world.parent)
     assert codes_in(client.get(LIST)) == {b.an.code}
-    assert client.get(detail(b.an)).status_code == 200
+    page = client.get(detail(b.an))
+    assert page.status_code == 200
+    # His way back is the family portal, not the school's list (which would answer 404).
+    assert reverse("payments:family") in page.content.decode()
+    assert f"{LIST}?school=" not in page.content.decode()
     assert client.get(detail(b.binh)).status_code == 404
     assert client.get(reverse("payments:invoice_notice", args=[b.binh.pk])).status_code == 404
     assert client.get(reverse("payments:invoice_qr", args=[b.binh.pk, "png"])).status_code == 404

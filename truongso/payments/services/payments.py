@@ -91,8 +91,8 @@ def payment_receive(
         raise ValidationError({"paid_at": _("The payment time must carry a time zone.")})
     if bank_account is not None and bank_account.school_id != school.pk:
         raise ValidationError({"bank_account": _("The bank account is another school's.")})
-    if student is not None and student.school_id != school.pk:
-        raise ValidationError({"student": _("The student is not at this school.")})
+    if student is not None:
+        _student_at(student, school)  # at the school now, or billed by it before moving
     try:
         with transaction.atomic():
             payment = Payment.objects.create(

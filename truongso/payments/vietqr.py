@@ -205,7 +205,8 @@ def invoice_purpose(code: str, reason: str) -> str:
         if not word or len(purpose) + 1 + len(word) > MAX_ADDITIONAL_CHARS:
             break
         purpose = f"{purpose} {word}"
-    return purpose
+    # A reason cut after "... -" would leave a dangling dash in the payer's memo.
+    return purpose.rstrip(" -–,;:")
 
 
 def invoice_payload(invoice: Invoice, bank_account: SchoolBankAccount) -> str:

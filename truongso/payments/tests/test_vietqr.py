@@ -159,6 +159,10 @@ def test_invoice_purpose_starts_with_the_code_and_keeps_whole_words() -> None:
         "HP3K7QX9MT Hoc phi thang"
     )
     assert vietqr.invoice_purpose("HP3K7QX9MT", "") == "HP3K7QX9MT"
+    # The cut never leaves the reason's separator dangling.
+    assert vietqr.invoice_purpose("HP3K7QX9MT", "Thang 9/2025 - Nguyen Van An") == (
+        "HP3K7QX9MT Thang 9/2025"
+    )
 
 
 def _invoice(**changes: object) -> Invoice:

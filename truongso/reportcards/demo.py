@@ -158,7 +158,7 @@ def build_reportcards_demo(*, log: Log = print) -> dict[str, Any]:
         (homeroom, {"school_class": school_class}),
         (principal, {"school": school}),
     ):
-        batch = batch_start(actor=actor, school_year=year, **kwargs)
+        batch = batch_start(actor=actor, school_year=year, enqueue=False, **kwargs)
         batch_execute(batch_id=batch.pk)
     cards = ReportCard.objects.filter(school_class=school_class)
     child = cards.filter(student__user__username=ACCOUNTS_BY_ROLE[Role.STUDENT].username).first()

@@ -106,8 +106,11 @@ def batch_start(
     school_year: SchoolYear,
     school_class: SchoolClass | None = None,
     school: OrgUnit | None = None,
+    enqueue: bool = True,
 ) -> IssueBatch:
-    """The homeroom teacher's batch (``school_class``) or the principal's (``school``)."""
+    """The homeroom teacher's batch (``school_class``) or the principal's (``school``).
+
+    ``enqueue=False``: the caller runs ``batch_execute`` itself (the demo seed)."""
     if school_class is not None:
         _check_homeroom(actor, school_class)
         school, stage = school_class.school, BatchStage.HOMEROOM
@@ -147,7 +150,8 @@ def batch_start(
                 "total": batch.total,
             },
         )
-        _enqueue(batch.pk)
+        if enqueue:
+            _enqueue(batch.pk)
     return batch
 
 

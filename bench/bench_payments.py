@@ -195,7 +195,7 @@ def bench_database(
     full = time.perf_counter() - started
     started = time.perf_counter()
     for code in chosen:
-        Invoice.objects.filter(code=code).first()
+        Invoice.objects.get(code=code)
     lookup = time.perf_counter() - started
     matched = sum(p.status == PaymentStatus.MATCHED for p in payments)
     n = len(payments)

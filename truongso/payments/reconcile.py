@@ -77,7 +77,7 @@ class SchoolCodeIndex:
         self.school_id = school_id
 
     def exact(self, code: str) -> Invoice | None:
-        invoice = Invoice.objects.filter(code=code).first()
+        invoice = next(iter(Invoice.objects.filter(code=code)[:1]), None)  # no ORDER BY
         return invoice if invoice is not None and invoice.school_id == self.school_id else None
 
     def open_with_prefix(self, prefix: str, limit: int) -> list[Invoice]:

@@ -134,3 +134,41 @@ def test_correction_supersedes(client, issued, keyed):
     body = client.get(reverse("verify:card", args=[issued.verify_code])).content.decode()
     assert "Sửa điểm môn Toán sau phúc khảo" in body
     assert PASSWORD not in body
+
+
+def test_revoked_card_says_so(client, issued, keyed):
+    w = keyed
+    login(client, w.principal)
+    client.post(
+        reverse("reportcards:card_detail", args=[issued.pk]),
+        {"action": "revoke", "reason": "Phát hành nhầm học sinh đã chuyển đi"},
+    )
+    issued.refresh_from_db()
+    assert issued.status == CardStatus.REVOKED
+    client.logout()
+    response = client.get(reverse("verify:card", args=[issued.verify_code]))
+    assert response.context["card"].status == "revoked"
+    assert "Phát hành nhầm" not in response.content.decode()  # the reason stays inside
+
+
+def test_short_reason_is_refused_and_nothing_changes(client, issued, keyed):
+    login(client, keyed.principal)
+    response = client.post(
+        reverse("reportcards:card_detail", args=[issued.pk]),
+        {"action": "correct", "reason": "sai"},
+    )
+    assert response.status_code == 200
+    assert "ít nhất 10 kí tự" in response.content.decode()
+    assert ReportCard.objects.count() == 1
+
+
+@pytest.mark.parametrize("who", ["vice", "clerk", "homeroom"])
+def test_only_the_principal_corrects(client, issued, keyed, who):
+    login(client, keyed.users[who])
+    response = client.post(
+        reverse("reportcards:card_detail", args=[issued.pk]),
+        {"action": "correct", "reason": "Sửa điểm môn Toán sau phúc khảo"},
+    )
+    assert response.status_code == 403
+    issued.refresh_from_db()
+    assert (ReportCard.objects.count(), issued.status) == (1, CardStatus.ISSUED)

@@ -144,3 +144,62 @@ def test_one_bank_transaction_delivered_seven_times_at_once(world: Any) -> None:
     assert sorted(results) == [False] * 6 + [True]
     assert Payment.objects.count() == 1
     assert ledger_check() == []
+
+
+def _runs(world: Any, count: int, monkeypatch: Any) -> list[Any]:
+    """Runs recorded but not handed to the worker (outside a transaction, on_commit would
+    run the eager task at once)."""
+    from truongso.payments.services import fee_item_create, invoice_run_start, runs
+
+    monkeypatch.setattr(runs, "_enqueue", lambda run_id: None)
+
+    item = fee_item_create(
+        actor=SYSTEM, school=world.school_a, school_year=world.year, code="HP",
+        name="Học phí", kind="tuition", period="month", amount=500_000,
+    )  # fmt: skip
+    return [
+        invoice_run_start(
+            actor=SYSTEM,
+            school=world.school_a,
+            school_year=world.year,
+            period_key="2025-10",
+            period_label="Tháng 10/2025",
+            due_date=world.year.start_date,
+            fee_items=[item],
+        )
+        for _ in range(count)
+    ]
+
+
+@postgres_only
+@race_db
+def test_one_run_delivered_twice_at_once_is_claimed_once(world: Any, monkeypatch: Any) -> None:
+    from truongso.payments.models import Invoice
+    from truongso.payments.services import invoice_run_execute
+
+    (run,) = _runs(world, 1, monkeypatch)
+    results = race(2, lambda _n: invoice_run_execute(run_id=run.pk))
+    assert sorted(results) == [False, True]
+    assert Invoice.objects.count() == 3
+    assert ledger_check() == []
+
+
+@postgres_only
+@race_db
+def test_two_runs_of_the_same_period_at_once_bill_each_student_once(
+    world: Any, monkeypatch: Any
+) -> None:
+    from truongso.payments.models import Invoice
+    from truongso.payments.services import invoice_run_execute
+
+    runs = _runs(world, 2, monkeypatch)  # the accountant clicked twice
+    results = race(2, lambda n: invoice_run_execute(run_id=runs[n].pk))
+    assert results == [True, True]
+    assert sorted(Invoice.objects.values_list("student__full_name", flat=True)) == [
+        "Hoàng Thị Chi", "Nguyễn Văn An", "Đỗ Thị Bình",
+    ]  # fmt: skip
+    for run in runs:
+        run.refresh_from_db()
+    assert sorted((r.status, r.done) for r in runs) == [("done", 3), ("done", 3)]
+    assert sum(r.created_count for r in runs) == 3
+    assert ledger_check() == []

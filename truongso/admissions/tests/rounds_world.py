@@ -70,6 +70,7 @@ def apply(
     learner_id: str = "",
     priority_group: str = "",
     encouragement: str = "0",
+    score: str | None = None,
 ) -> Application:
     number = int(code[-4:]) if code[-4:].isdigit() else len(code)
     app = Application.objects.create(
@@ -83,6 +84,7 @@ def apply(
         phone="0912345678",
         priority_group=priority_group,
         encouragement=Decimal(encouragement),
+        admission_score=Decimal(score) if score is not None else None,
     )
     for rank, school in enumerate(prefs, start=1):
         Preference.objects.create(application=app, rank=rank, school=school)

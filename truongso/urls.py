@@ -37,5 +37,6 @@ urlpatterns = [
     path("payments/", include("truongso.payments.urls_bank")),
     path("payments/", include("truongso.payments.urls")),
     path("reportcards/", include("truongso.reportcards.urls")),
+    path("admissions/results/", include("truongso.admissions.urls_results")),
     path("verify/", include("truongso.reportcards.urls_verify")),
 ]

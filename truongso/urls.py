@@ -38,5 +38,6 @@ urlpatterns = [
     path("payments/", include("truongso.payments.urls")),
     path("reportcards/", include("truongso.reportcards.urls")),
     path("admissions/results/", include("truongso.admissions.urls_results")),
+    path("admissions/", include("truongso.admissions.urls_apply")),
     path("verify/", include("truongso.reportcards.urls_verify")),
 ]

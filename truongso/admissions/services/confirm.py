@@ -470,3 +470,14 @@ def rounds_due_release(now: dt.datetime | None = None) -> list[AdmissionRound]:
         .filter(~Q(next_rounds__isnull=False))
         .select_related("organiser")
     )
+
+
+def release_due(now: dt.datetime | None = None) -> int:
+    """For the command and the task: release every round past its deadline (as the system),
+    then retry the pending hand-overs. Returns the number of second rounds created."""
+    created = 0
+    for round_ in rounds_due_release(now):
+        round_release_unconfirmed(actor=authz.SYSTEM, round_=round_, now=now)
+        created += 1
+    handovers_pending_run()
+    return created

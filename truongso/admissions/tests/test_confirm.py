@@ -46,7 +46,9 @@ def _fresh(app: Application) -> Application:
     return Application.objects.get(pk=app.pk)
 
 
-def test_parent_confirms_and_new_pupil_enters_the_school_registry(world: Any, pub: Published):
+def test_parent_confirms_and_new_pupil_enters_the_school_registry(
+    world: Any, pub: Published
+) -> None:
     lan = pub.apps["lan"]
     confirm.application_confirm(actor=ParentPhone("0987111222"), application=lan, now=DURING)
     lan = _fresh(lan)
@@ -55,6 +57,7 @@ def test_parent_confirms_and_new_pupil_enters_the_school_registry(world: Any, pu
     student = lan.student
     assert student is not None
     # 6A1 holds An and Bình, 6A2 only Chi: the intake class is the emptier one.
+    assert student.current_class is not None
     assert (student.school, student.current_class.name) == (world.school_a, "6A2")
     assert (student.learner_id, student.temp_code) == (None, "TS34070001-00001")
     assert (student.full_name, student.birth_date, student.gender) == (
@@ -84,7 +87,7 @@ def test_parent_confirms_and_new_pupil_enters_the_school_registry(world: Any, pu
     assert actions == [("admission.confirm", "phone:0987111222"), ("admission.handover", "system")]
 
 
-def test_confirming_twice_changes_nothing(pub: Published):
+def test_confirming_twice_changes_nothing(pub: Published) -> None:
     lan = pub.apps["lan"]
     parent = ParentPhone("0987111222")
     confirm.application_confirm(actor=parent, application=lan, now=DURING)
@@ -93,7 +96,7 @@ def test_confirming_twice_changes_nothing(pub: Published):
     assert AuditEntry.objects.filter(action="admission.confirm").count() == 1
 
 
-def test_known_learner_keeps_her_record_and_id(world: Any, pub: Published):
+def test_known_learner_keeps_her_record_and_id(world: Any, pub: Published) -> None:
     an = world.students["an"]
     confirm.application_confirm(
         actor=ParentPhone("0912345678"), application=pub.apps["an"], now=DURING
@@ -101,6 +104,7 @@ def test_known_learner_keeps_her_record_and_id(world: Any, pub: Published):
     app = _fresh(pub.apps["an"])
     assert app.student_id == an.pk
     an.refresh_from_db()
+    assert an.current_class is not None
     assert (an.learner_id, an.school, an.current_class.name, an.status) == (
         "3407000001",
         world.school_b,
@@ -118,7 +122,7 @@ def test_known_learner_keeps_her_record_and_id(world: Any, pub: Published):
     assert Student.objects.filter(learner_id="3407000001").count() == 1
 
 
-def test_school_clerk_confirms_for_a_parent_in_person(world: Any, pub: Published):
+def test_school_clerk_confirms_for_a_parent_in_person(world: Any, pub: Published) -> None:
     confirm.application_confirm(actor=world.principal, application=pub.apps["minh"], now=DURING)
     assert _fresh(pub.apps["minh"]).confirmation == ConfirmationStatus.CONFIRMED
 
@@ -126,7 +130,7 @@ def test_school_clerk_confirms_for_a_parent_in_person(world: Any, pub: Published
 @pytest.mark.parametrize(
     "who", ["other_phone", "principal_c", "teacher", "parent", "other_bureau", "anonymous"]
 )
-def test_others_cannot_confirm_and_nothing_changes(world: Any, pub: Published, who: str):
+def test_others_cannot_confirm_and_nothing_changes(world: Any, pub: Published, who: str) -> None:
     from django.contrib.auth.models import AnonymousUser
 
     actor = {
@@ -142,7 +146,7 @@ def test_others_cannot_confirm_and_nothing_changes(world: Any, pub: Published, w
     assert not AuditEntry.objects.filter(action__startswith="admission.").exists()
 
 
-def test_after_the_deadline_confirmation_is_refused(pub: Published):
+def test_after_the_deadline_confirmation_is_refused(pub: Published) -> None:
     with pytest.raises(ValidationError) as exc:
         confirm.application_confirm(
             actor=ParentPhone("0987111222"), application=pub.apps["lan"], now=AFTER
@@ -151,7 +155,7 @@ def test_after_the_deadline_confirmation_is_refused(pub: Published):
     assert _fresh(pub.apps["lan"]).confirmation == ConfirmationStatus.PENDING
 
 
-def test_before_publication_and_without_a_place_nothing_to_confirm(pub: Published):
+def test_before_publication_and_without_a_place_nothing_to_confirm(pub: Published) -> None:
     early = dt.datetime(2025, 6, 30, 23, 0, tzinfo=dt.UTC)
     with pytest.raises(ValidationError):
         confirm.application_confirm(
@@ -164,7 +168,7 @@ def test_before_publication_and_without_a_place_nothing_to_confirm(pub: Publishe
     assert exc.value.messages == ["There is no place to confirm for application TS25000004."]
 
 
-def test_decline_then_confirm_is_refused(pub: Published):
+def test_decline_then_confirm_is_refused(pub: Published) -> None:
     parent = ParentPhone("0987111222")
     confirm.application_decline(actor=parent, application=pub.apps["lan"], now=DURING)
     assert _fresh(pub.apps["lan"]).confirmation == ConfirmationStatus.DECLINED
@@ -174,7 +178,9 @@ def test_decline_then_confirm_is_refused(pub: Published):
     assert (lan.confirmation, lan.student_id) == (ConfirmationStatus.DECLINED, None)
 
 
-def test_without_an_intake_class_the_handover_waits_then_completes(world: Any, pub: Published):
+def test_without_an_intake_class_the_handover_waits_then_completes(
+    world: Any, pub: Published
+) -> None:
     SchoolClass.objects.filter(school=world.school_b).delete()
     an = world.students["an"]
     confirm.application_confirm(
@@ -193,7 +199,7 @@ def test_without_an_intake_class_the_handover_waits_then_completes(world: Any, p
     assert _fresh(pub.apps["an"]).student_id == an.pk
 
 
-def test_release_creates_the_second_round_with_places_left(world: Any, pub: Published):
+def test_release_creates_the_second_round_with_places_left(world: Any, pub: Published) -> None:
     confirm.application_confirm(
         actor=ParentPhone("0987111222"), application=pub.apps["lan"], now=DURING
     )
@@ -219,6 +225,7 @@ def test_release_creates_the_second_round_with_places_left(world: Any, pub: Publ
     pub.round.refresh_from_db()
     assert pub.round.status == RoundStatus.FINISHED
     entry = AuditEntry.objects.get(action="admission.release")
+    assert entry.after is not None
     assert entry.after["released"] == 1
     # Again: the same second round, nothing new.
     again = confirm.round_release_unconfirmed(actor=world.bureau, round_=pub.round, now=AFTER)
@@ -227,7 +234,7 @@ def test_release_creates_the_second_round_with_places_left(world: Any, pub: Publ
     assert confirm.rounds_due_release(AFTER) == []
 
 
-def test_release_refused_before_the_deadline_and_for_others(world: Any, pub: Published):
+def test_release_refused_before_the_deadline_and_for_others(world: Any, pub: Published) -> None:
     with pytest.raises(ValidationError):
         confirm.round_release_unconfirmed(actor=world.bureau, round_=pub.round, now=DURING)
     for who in ("principal", "other_bureau"):

@@ -52,7 +52,7 @@ def staff(username: str) -> Client:
     return client
 
 
-def test_not_admitted_parent_sees_why_not_her_first_choice(pub: Published):
+def test_not_admitted_parent_sees_why_not_her_first_choice(pub: Published) -> None:
     response = parent("0987555666").get(reverse("admissions_results:detail", args=["TS25000004"]))
     assert response.status_code == 200
     page = response.content.decode()
@@ -68,7 +68,7 @@ def test_not_admitted_parent_sees_why_not_her_first_choice(pub: Published):
     assert "Confirm enrolment" not in page
 
 
-def test_admitted_at_nv2_sees_result_explanation_and_confirms(pub: Published):
+def test_admitted_at_nv2_sees_result_explanation_and_confirms(pub: Published) -> None:
     client = parent("0987333444")
     url = reverse("admissions_results:detail", args=["TS25000003"])
     page = client.get(url).content.decode()
@@ -87,13 +87,13 @@ def test_admitted_at_nv2_sees_result_explanation_and_confirms(pub: Published):
     assert "Enrolment confirmed: Lê Văn Minh will study at Trường THCS An Bài." in page
 
 
-def test_parent_declines(pub: Published):
+def test_parent_declines(pub: Published) -> None:
     client = parent("0987111222")
     client.post(reverse("admissions_results:answer", args=["TS25000002", "decline"]))
     assert Application.objects.get(code="TS25000002").confirmation == ConfirmationStatus.DECLINED
 
 
-def test_another_phone_or_no_session_sees_nothing_and_changes_nothing(pub: Published):
+def test_another_phone_or_no_session_sees_nothing_and_changes_nothing(pub: Published) -> None:
     url = reverse("admissions_results:detail", args=["TS25000002"])
     assert parent("0987333444").get(url).status_code == 404
     answer = reverse("admissions_results:answer", args=["TS25000002", "confirm"])
@@ -106,7 +106,7 @@ def test_another_phone_or_no_session_sees_nothing_and_changes_nothing(pub: Publi
     assert not AuditEntry.objects.filter(action__startswith="admission.").exists()
 
 
-def test_before_publication_time_the_result_is_hidden(pub: Published):
+def test_before_publication_time_the_result_is_hidden(pub: Published) -> None:
     pub.round.results_publish_at = timezone.now() + dt.timedelta(hours=2)
     pub.round.save()
     page = parent("0987111222").get(reverse("admissions_results:detail", args=["TS25000002"]))
@@ -122,14 +122,16 @@ def test_before_publication_time_the_result_is_hidden(pub: Published):
     assert Application.objects.get(code="TS25000002").confirmation == ConfirmationStatus.PENDING
 
 
-def test_my_results_lists_the_phone_applications(pub: Published):
+def test_my_results_lists_the_phone_applications(pub: Published) -> None:
     page = parent("0912345678").get(reverse("admissions_results:mine")).content.decode()
     assert "Nguyễn Văn An" in page
     assert "Admitted to Trường THCS Quỳnh Hải at preference 1." in page
     assert "Trần Thị Lan" not in page
 
 
-def test_school_list_with_progress(world: Any, pub: Published, django_assert_max_num_queries: Any):
+def test_school_list_with_progress(
+    world: Any, pub: Published, django_assert_max_num_queries: Any
+) -> None:
     url = reverse("admissions_results:school", args=[pub.round.pk, world.school_a.pk])
     client = staff("principal")
     parent("0987111222").post(reverse("admissions_results:answer", args=["TS25000002", "confirm"]))
@@ -153,7 +155,7 @@ def test_school_list_with_progress(world: Any, pub: Published, django_assert_max
     assert "Trường THCS Quỳnh Hải" not in rounds
 
 
-def test_school_confirms_in_person(world: Any, pub: Published):
+def test_school_confirms_in_person(world: Any, pub: Published) -> None:
     url = reverse(
         "admissions_results:school_answer",
         args=[pub.round.pk, world.school_a.pk, "TS25000003", "confirm"],
@@ -163,7 +165,7 @@ def test_school_confirms_in_person(world: Any, pub: Published):
 
 
 @pytest.mark.parametrize("who", ["principal_c", "teacher", "parent", "other_bureau"])
-def test_others_cannot_read_or_answer_for_the_school(world: Any, pub: Published, who: str):
+def test_others_cannot_read_or_answer_for_the_school(world: Any, pub: Published, who: str) -> None:
     client = staff(who)
     url = reverse("admissions_results:school", args=[pub.round.pk, world.school_a.pk])
     assert client.get(url).status_code == 403

@@ -31,8 +31,12 @@ from truongso.payments.selectors import student_credit
 from truongso.payments.services import (
     credit_apply,
     credit_note_create,
+    fee_item_create,
+    fee_reduction_create,
     invoice_cancel,
     invoice_create,
+    invoice_run_execute,
+    invoice_run_start,
     ledger_balances,
     ledger_check,
     payment_allocate,
@@ -63,6 +67,14 @@ class Books(RuleBasedStateMachine):
         self.payments: list[Payment] = []
         self.refs = itertools.count(1)
         self.received = self.refunded = self.asked = 0
+        self.fee = fee_item_create(
+            actor=SYSTEM, school=self.school, school_year=self.world.year, code="HP",
+            name="Học phí", kind="tuition", period="month", amount=450_000,
+        )  # fmt: skip
+        fee_reduction_create(
+            actor=SYSTEM, student=self.students[0], school_year=self.world.year,
+            kind="percent", percent=50, reason="Hộ nghèo", valid_from=DUE,
+        )  # fmt: skip
 
     def teardown(self) -> None:
         transaction.set_rollback(True)
@@ -105,6 +117,21 @@ class Books(RuleBasedStateMachine):
         )
         self.invoices.append(invoice)
         self.asked += invoice.total
+
+    @rule(period=st.sampled_from(["2025-09", "2025-10"]))
+    def bulk_run(self, period: str) -> None:
+        """A bulk run of a period, perhaps again: every student once per period."""
+        known = {invoice.pk for invoice in self.invoices}
+        run = invoice_run_start(
+            actor=SYSTEM, school=self.school, school_year=self.world.year, period_key=period,
+            period_label=f"Tháng {period}", due_date=DUE, fee_items=[self.fee],
+        )  # fmt: skip
+        invoice_run_execute(run_id=run.pk)  # inside this test's transaction: called directly
+        made = list(Invoice.objects.filter(run=run).exclude(pk__in=known))
+        self.invoices += made
+        self.asked += sum(invoice.total for invoice in made)
+        per_period = Invoice.objects.filter(period_key=period)
+        assert per_period.count() == per_period.values("student").distinct().count() == 3
 
     @rule(amount=st.integers(1, 1_500_000), cash=st.booleans(), repeat=st.booleans())
     def receive(self, amount: int, cash: bool, repeat: bool) -> None:

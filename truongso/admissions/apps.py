@@ -11,3 +11,18 @@ class AdmissionsConfig(AppConfig):
         from truongso.admissions import authz_rules
 
         authz_rules.register_all()
+
+        from django.utils.translation import gettext_lazy
+
+        from truongso.core import navigation
+        from truongso.core.authz import Perm
+        from truongso.core.navigation import NavItem
+
+        navigation.add(
+            NavItem(
+                gettext_lazy("Admitted students"),
+                "admissions_results:schools",
+                Perm.ADMISSION_VIEW,
+                group="manage",
+            )
+        )

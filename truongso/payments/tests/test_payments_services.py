@@ -274,3 +274,35 @@ def test_refusals_are_vietnamese_first(world: Any) -> None:
     assert caught.value.message_dict["amount"] == [
         "1.600.000 đồng is more than the invoice's balance (1.500.000 đồng)."
     ]
+
+
+def test_every_write_leaves_an_audit_entry_with_before_and_after(world: Any) -> None:
+    an = world.students["an"]
+    invoice = bill(world, an, 500_000)
+    payment = receive(world.school_a, 800_000)
+    payment_allocate(
+        actor=world.accountant, payment=payment, invoice=invoice, amount=500_000, how="manual"
+    )
+    payment_to_credit(actor=world.accountant, payment=payment, amount=200_000, student=an)
+    payment_refund(actor=world.accountant, payment=payment, amount=100_000, reason="Trả lại")
+    payment_refund(actor=world.accountant, student=an, amount=50_000, reason="Ra trường")
+    rows = AuditEntry.objects.filter(action__startswith="payments.").order_by("pk")
+    assert [(r.action, r.actor_name) for r in rows] == [
+        ("payments.invoice.create", "system"),
+        ("payments.payment.receive", "system"),
+        ("payments.payment.assign", "accountant"),
+        ("payments.invoice.paid", "accountant"),
+        ("payments.allocation.create", "accountant"),
+        ("payments.payment.assign", "accountant"),
+        ("payments.credit.create", "accountant"),
+        ("payments.payment.assign", "accountant"),
+        ("payments.refund.create", "accountant"),
+        ("payments.refund.create", "accountant"),
+    ]
+    assigns = [(r.before, r.after) for r in rows if r.action == "payments.payment.assign"]
+    assert assigns == [
+        ({"allocated": 0, "status": "unmatched"}, {"allocated": 500_000, "status": "partial"}),
+        ({"credited": 0}, {"credited": 200_000}),
+        ({"refunded": 0, "status": "partial"}, {"refunded": 100_000, "status": "matched"}),
+    ]
+    assert {r.org_path for r in rows} == {world.school_a.path}

@@ -245,3 +245,74 @@ def test_release_refused_before_the_deadline_and_for_others(world: Any, pub: Pub
     assert AdmissionRound.objects.count() == 1
     assert _fresh(pub.apps["lan"]).confirmation == ConfirmationStatus.PENDING
     assert [r.pk for r in confirm.rounds_due_release(AFTER)] == [pub.round.pk]
+
+
+def _grade10_round(world: Any) -> tuple[Published, Any]:
+    from truongso.registry.reference import OrgKind, SchoolLevel
+    from truongso.registry.services import org, students
+
+    thpt = org.org_unit_create(
+        actor=SYSTEM,
+        kind=OrgKind.SCHOOL,
+        code="34000101",
+        name="Trường THPT Quỳnh Côi",
+        parent=world.department_unit,
+        level=SchoolLevel.UPPER_SECONDARY,
+    )
+    classes.class_create(actor=SYSTEM, school=thpt, school_year=world.year, grade=10, name="10A1")
+    nine = classes.class_create(
+        actor=SYSTEM, school=world.school_a, school_year=world.year, grade=9, name="9A1"
+    )
+    pupil = students.student_admit(
+        actor=SYSTEM,
+        school_class=nine,
+        admitted_on=world.year.start_date,
+        data={
+            "learner_id": "3407000099",
+            "full_name": "Ngô Thị Mai",
+            "birth_date": "02/02/2011",
+            "gender": "F",
+        },
+    )
+    pub = published_round(world)
+    AdmissionRound.objects.filter(pk=pub.round.pk).update(
+        kind="grade10", organiser=world.department_unit
+    )
+    RoundSchool.objects.create(round=pub.round, school=thpt, quota=2)
+    Application.objects.filter(pk=pub.apps["lan"].pk).update(
+        admitted_school=thpt, learner_id="3407000099", full_name="Ngô Thị Mai"
+    )
+    Application.objects.filter(pk=pub.apps["minh"].pk).update(
+        admitted_school=thpt, learner_id="0100000001"
+    )
+    return pub, (thpt, pupil)
+
+
+def test_grade10_learner_graduates_from_lower_secondary_and_keeps_her_id(
+    world: Any, registry_consistent: Any
+) -> None:
+    pub, (thpt, mai) = _grade10_round(world)
+    confirm.application_confirm(
+        actor=ParentPhone("0987111222"), application=pub.apps["lan"], now=DURING
+    )
+    mai.refresh_from_db()
+    assert _fresh(pub.apps["lan"]).student_id == mai.pk
+    assert mai.current_class is not None
+    assert (mai.school, mai.current_class.name, mai.learner_id) == (thpt, "10A1", "3407000099")
+    kinds = list(
+        EnrolmentEvent.objects.filter(student=mai)
+        .order_by("pk")
+        .values_list("kind", "school__code")
+    )
+    assert kinds == [
+        (EventKind.ADMITTED, "34070001"),
+        (EventKind.GRADUATED, "34070001"),
+        (EventKind.ADMITTED, "34000101"),
+    ]
+    # A learner from outside the system: a new record under her Ministry learner ID.
+    confirm.application_confirm(
+        actor=ParentPhone("0987333444"), application=pub.apps["minh"], now=DURING
+    )
+    minh = _fresh(pub.apps["minh"]).student
+    assert minh is not None
+    assert (minh.learner_id, minh.temp_code, minh.school) == ("0100000001", None, thpt)

@@ -175,3 +175,12 @@ def test_others_cannot_read_or_answer_for_the_school(world: Any, pub: Published,
     )
     assert client.post(answer).status_code == 403
     assert Application.objects.get(code="TS25000003").confirmation == ConfirmationStatus.PENDING
+
+
+def test_result_page_in_vietnamese(pub: Published) -> None:
+    client = parent("0987333444")
+    client.cookies["truongso_language"] = "vi"
+    page = client.get(reverse("admissions_results:detail", args=["TS25000003"])).content.decode()
+    assert "Trúng tuyển vào Trường THCS An Bài theo nguyện vọng 2." in page
+    assert "Vì sao không đỗ nguyện vọng 1?" in page
+    assert "Xác nhận nhập học" in page

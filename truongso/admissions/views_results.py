@@ -33,25 +33,29 @@ STATES = {
 }
 
 
-def _phone_login_url() -> str | None:
-    """The phone verification page of the application pages, once they exist."""
-    for name in ("admissions_apply:phone", "admissions_apply:start", "admissions:phone"):
-        try:
-            return reverse(name)
-        except NoReverseMatch:
-            continue
-    return None
+def _phone_login_url(request: HttpRequest) -> str | None:
+    """The phone verification page of the application pages, coming back here after."""
+    try:
+        return f"{reverse('admissions_apply:phone')}?next={request.path}"
+    except NoReverseMatch:
+        return None
+
+
+class _NeedPhone(Exception):
+    pass
 
 
 def _own_application(request: HttpRequest, code: str) -> tuple[Application, str]:
     phone = session_phone(request)
+    if phone is None:
+        raise _NeedPhone
     application = (
         Application.objects.select_related("round", "round__organiser", "admitted_school")
         .filter(code=code.strip().upper())
         .first()
     )
     # Somebody else's code is "not found": the page never says a code exists.
-    if phone is None or application is None or application.phone != phone:
+    if application is None or application.phone != phone:
         raise Http404
     return application, phone
 
@@ -61,8 +65,7 @@ def my_results(request: HttpRequest) -> HttpResponse:
     """Every application registered with the verified phone, with its result when published."""
     phone = session_phone(request)
     if phone is None:
-        login = {"login_url": _phone_login_url()}
-        return render(request, "admissions/results/need_phone.html", login, status=403)
+        return _need_phone(request)
     applications = (
         Application.objects.filter(phone=phone)
         .select_related("round", "admitted_school")
@@ -73,9 +76,17 @@ def my_results(request: HttpRequest) -> HttpResponse:
     return render(request, "admissions/results/mine.html", context)
 
 
+def _need_phone(request: HttpRequest) -> HttpResponse:
+    login = {"login_url": _phone_login_url(request)}
+    return render(request, "admissions/results/need_phone.html", login, status=403)
+
+
 @never_cache
 def result_detail(request: HttpRequest, code: str) -> HttpResponse:
-    application, _phone = _own_application(request, code)
+    try:
+        application, _phone = _own_application(request, code)
+    except _NeedPhone:
+        return _need_phone(request)
     view = results.application_result(application)
     return render(request, "admissions/results/detail.html", {"r": view})
 
@@ -99,7 +110,10 @@ def _answer(request: HttpRequest, application: Application, actor: Any, accept: 
 
 @require_POST
 def result_answer(request: HttpRequest, code: str, answer: str) -> HttpResponse:
-    application, phone = _own_application(request, code)
+    try:
+        application, phone = _own_application(request, code)
+    except _NeedPhone:
+        return _need_phone(request)
     if answer not in ("confirm", "decline"):
         raise Http404
     _answer(request, application, confirm.ParentPhone(phone), answer == "confirm")

@@ -98,8 +98,12 @@ def test_another_phone_or_no_session_sees_nothing_and_changes_nothing(pub: Publi
     assert parent("0987333444").get(url).status_code == 404
     answer = reverse("admissions_results:answer", args=["TS25000002", "confirm"])
     assert parent("0987333444").post(answer).status_code == 404
-    assert Client().post(answer).status_code == 404
-    assert Client().get(url).status_code == 404
+    assert Client().post(answer).status_code == 403
+    anonymous = Client().get(url)
+    assert anonymous.status_code == 403
+    assert (
+        anonymous.context["login_url"] == "/admissions/phone/?next=/admissions/results/TS25000002/"
+    )
     mine = Client().get(reverse("admissions_results:mine"))
     assert mine.status_code == 403
     assert Application.objects.get(code="TS25000002").confirmation == ConfirmationStatus.PENDING

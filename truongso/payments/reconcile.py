@@ -128,11 +128,11 @@ def _apply(actor: Any, payment: Payment, scan: CodeScan[Invoice]) -> ReconcileOu
         outcome.note = _queue_note(scan, named)
         outcome.suggestions = suggestions_for(payment)
         return outcome
-    # payment_allocate locks each invoice (after the payment, locked above) and re-checks
-    # its balance; a balance changed meanwhile by another payment rolls the whole match back.
+    # The invoices were just read in this transaction; payment_allocate locks each one
+    # (after the payment, locked above) and re-checks its balance: a balance changed meanwhile
+    # by another payment rolls the whole match back, and the payment waits in the queue.
     remaining = payment.unassigned
     for invoice in sorted(live, key=lambda i: (i.due_date, i.pk)):
-        invoice.refresh_from_db(fields=["total", "credited", "paid", "status"])
         amount = min(remaining, invoice.balance) if invoice.status in OPEN else 0
         if amount > 0:
             outcome.allocations.append(
@@ -148,15 +148,15 @@ def _apply(actor: Any, payment: Payment, scan: CodeScan[Invoice]) -> ReconcileOu
             actor=actor, payment=payment, amount=remaining, student=student
         )
         outcome.credited = remaining
-    outcome.result = _result(outcome, [i.pk for i in live])
+    outcome.result = _result(outcome, live)
     return outcome
 
 
-def _result(outcome: ReconcileOutcome, invoice_ids: list[int]) -> str:
+def _result(outcome: ReconcileOutcome, invoices: list[Invoice]) -> str:
+    """``payment_allocate`` refreshed each invoice it paid: their statuses are current."""
     if not outcome.allocations:
         return Result.CREDITED
-    unpaid = Invoice.objects.filter(pk__in=invoice_ids, status__in=OPEN)
-    return Result.PARTIAL if unpaid.exists() else Result.MATCHED
+    return Result.PARTIAL if any(i.status in OPEN for i in invoices) else Result.MATCHED
 
 
 def _queue_note(scan: CodeScan[Invoice], named: list[Invoice]) -> str:

@@ -229,8 +229,12 @@ class Pkcs11Backend(SigningBackend):
     def close(self) -> None:
         super().close()
         if self._session is not None:
+            import pkcs11
+
             try:
                 self._session.close()
+            except pkcs11.PKCS11Error:
+                pass  # the token went away: nothing left to close
             finally:
                 self._session = None
 

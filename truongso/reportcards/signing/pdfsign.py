@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from typing import Any
+from typing import Any, NoReturn
 
 from asn1crypto import cms
 from asn1crypto import x509 as asn1_x509
@@ -153,17 +153,64 @@ def sign_pdf(
         )
     except SigningError:
         raise
-    except TimestampRequestError:
+    except Exception as exc:
+        token_error = _token_error(exc)
+        if token_error is not None:
+            raise token_error from None
+        if isinstance(exc, TimestampRequestError | PyHankoSigningError):
+            _translate(exc)
+        raise
+    return output.getvalue()
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    found: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in found:
+        found.append(current)
+        current = current.__cause__ or current.__context__
+    return found
+
+
+def _token_error(exc: BaseException) -> SigningError | None:
+    """A token pulled out (or its session lost) while signing, said plainly."""
+    try:
+        from pkcs11 import exceptions as p11
+    except ImportError:  # pragma: no cover - python-pkcs11 is a dependency
+        return None
+    for cause in _causes(exc):
+        if isinstance(
+            cause,
+            p11.TokenNotPresent
+            | p11.DeviceRemoved
+            | p11.SessionClosed
+            | p11.SessionHandleInvalid
+            | p11.TokenNotRecognised,
+        ):
+            return SigningError(
+                "token_absent",
+                _(
+                    "The token was removed or its session was lost while signing; nothing was "
+                    "signed. Insert it and retry."
+                ),
+            )
+        if isinstance(cause, p11.UserNotLoggedIn | p11.PinExpired | p11.PinLocked):
+            return SigningError(
+                "wrong_pin", _("The token refused to sign: log in to it again (PIN) and retry.")
+            )
+    return None
+
+
+def _translate(exc: Exception) -> NoReturn:
+    if isinstance(exc, TimestampRequestError):
         raise SigningError(
             "tsa_error",
             _("The timestamp authority refused to timestamp the signature; nothing was signed."),
         ) from None
-    except PyHankoSigningError as exc:
-        cause: Any = exc.__cause__ or exc.__context__
-        if isinstance(cause, SigningError):
-            raise cause from None
-        raise SigningError(
-            "signing_failed",
-            _("The signature could not be made: %(error)s") % {"error": str(exc)},
-        ) from None
-    return output.getvalue()
+    cause: Any = exc.__cause__ or exc.__context__
+    if isinstance(cause, SigningError):
+        raise cause from None
+    raise SigningError(
+        "signing_failed",
+        _("The signature could not be made: %(error)s") % {"error": str(exc)},
+    ) from None

@@ -55,6 +55,20 @@ def test_token_signs(kit: Kit, softhsm: Any) -> None:
         assert report.signatures[0].signer_role == "Con dấu tổ chức"
 
 
+def test_token_pulled_out_mid_batch(kit: Kit, softhsm: Any) -> None:
+    backend = Pkcs11Backend(softhsm.lib, softhsm.label, softhsm.pin, softhsm.key_label)
+    _sign(simple_pdf(), backend)
+    backend._session.close()  # what pulling the token out does to the open session
+
+    error = _refused(backend)
+    assert error.code == "token_absent"
+    assert error.message == (
+        "Token đã bị rút ra hoặc mất phiên làm việc trong khi kí; chưa kí gì. "
+        "Hãy cắm lại rồi thử lại."
+    )
+    backend.close()  # closing a dead session is harmless
+
+
 def test_token_wrong_pin(kit: Kit, softhsm: Any) -> None:
     error = _refused(Pkcs11Backend(softhsm.lib, softhsm.label, "000000", softhsm.key_label))
     assert error.code == "wrong_pin"

@@ -37,6 +37,7 @@ urlpatterns = [
     path("payments/", include("truongso.payments.urls_bank")),
     path("payments/", include("truongso.payments.urls")),
     path("reportcards/", include("truongso.reportcards.urls")),
+    path("admissions/rounds/", include("truongso.admissions.urls_rounds")),
     path("admissions/results/", include("truongso.admissions.urls_results")),
     path("admissions/", include("truongso.admissions.urls_apply")),
     path("verify/", include("truongso.reportcards.urls_verify")),

@@ -20,6 +20,14 @@ class AdmissionsConfig(AppConfig):
 
         navigation.add(
             NavItem(
+                gettext_lazy("Admission rounds"),
+                "admission_rounds:list",
+                Perm.ADMISSION_VIEW,
+                group="manage",
+            )
+        )
+        navigation.add(
+            NavItem(
                 gettext_lazy("Admitted students"),
                 "admissions_results:schools",
                 Perm.ADMISSION_VIEW,

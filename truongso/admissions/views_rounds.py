@@ -1,0 +1,580 @@
+"""The department's admission pages: rounds (list, create, edit, open/close), schools and
+quotas, score upload, assignment runs (what-if, detail with cut-off and fill charts,
+side-by-side comparison, publication) and statistics (charts and .xlsx). Thin: services
+write, selectors read."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from truongso.admissions import selectors
+from truongso.admissions.forms_rounds import (
+    PublishForm,
+    RoundForm,
+    RunForm,
+    ScoreUploadForm,
+    penalties_text,
+)
+from truongso.admissions.models import AdmissionRound, RoundSchool, RoundStatus
+from truongso.admissions.rounds_charts import Row, hbar_svg
+from truongso.admissions.services import rounds as round_services
+from truongso.admissions.services import runs as run_services
+from truongso.admissions.services import scores as score_services
+from truongso.core import authz
+from truongso.core.audit import audit_export
+from truongso.core.authz import Perm
+from truongso.core.typing import AuthedRequest
+from truongso.registry.models import OrgUnit
+from truongso.registry.reference import OrgKind
+
+
+def _organisers(user: Any) -> list[tuple[int, str]]:
+    roots = authz.grant_roots(user, Perm.ADMISSION_MANAGE)
+    if getattr(user, "is_superuser", False):
+        units = OrgUnit.objects.exclude(kind=OrgKind.SCHOOL)
+    else:
+        units = OrgUnit.objects.filter(path__in=roots)
+    return [(u.pk, u.name) for u in units.order_by("path")]
+
+
+def _errors(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            target = field if field in form.fields else None
+            for message in errors:
+                form.add_error(target, message)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+def _managed(request: AuthedRequest, pk: int) -> AdmissionRound:
+    r = selectors.round_get(request.user, pk)
+    if not selectors.can_manage(request.user, r):
+        raise PermissionDenied
+    return r
+
+
+@login_required
+def round_list(request: AuthedRequest) -> HttpResponse:
+    if not authz.has_any(request.user, Perm.ADMISSION_VIEW):
+        raise PermissionDenied
+    rounds = list(selectors.rounds_visible(request.user))
+    return render(
+        request,
+        "admissions/rounds/list.html",
+        {"rounds": rounds, "can_create": bool(_organisers(request.user))},
+    )
+
+
+@login_required
+def round_create(request: AuthedRequest) -> HttpResponse:
+    organisers = _organisers(request.user)
+    if not organisers:
+        raise PermissionDenied
+    form = RoundForm(request.POST or None, organisers=organisers)
+    if request.method == "POST" and form.is_valid():
+        organiser = OrgUnit.objects.get(pk=form.cleaned_data["organiser"])
+        try:
+            r = round_services.round_create(
+                actor=request.user, organiser=organiser, data=form.round_data()
+            )
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, _("The round was created."))
+            return redirect("admission_rounds:detail", r.pk)
+    return render(
+        request,
+        "admissions/rounds/edit.html",
+        {"form": form, "round": None},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def round_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    r = _managed(request, pk)
+    organisers = [(r.organiser_id, r.organiser.name)]
+    form = RoundForm(request.POST or None, organisers=organisers, initial=RoundForm.initial_for(r))
+    if request.method == "POST" and form.is_valid():
+        changed = {k: v for k, v in form.round_data().items() if _differs(r, k, v)}
+        try:
+            round_services.round_update(actor=request.user, round=r, data=changed)
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, _("The round was saved."))
+            return redirect("admission_rounds:detail", r.pk)
+    return render(
+        request,
+        "admissions/rounds/edit.html",
+        {"form": form, "round": r},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _formula_key(formula: Any) -> Any:
+    formula = formula or {}
+    return (
+        [
+            (str(x.get("code")), str(x.get("name")), Decimal(str(x.get("weight", 1))))
+            for x in formula.get("subjects", [])
+        ],
+        Decimal(str(formula.get("max_score", 10))) if formula else None,
+    )
+
+
+def _differs(r: AdmissionRound, field: str, value: Any) -> bool:
+    """A field the form sends back unchanged is not an attempt to change it (an open
+    round refuses changes to its rules, not the same rules sent again)."""
+    old = getattr(r, field, None)
+    try:
+        return _changed(field, value, old)
+    except (ArithmeticError, TypeError, ValueError):
+        return True
+
+
+def _changed(field: str, value: Any, old: Any) -> bool:
+    if field == "formula":
+        return bool(_formula_key(value) != _formula_key(old))
+    if field == "penalties":
+        return [Decimal(p) for p in value] != [Decimal(str(p)) for p in old or []]
+    if field == "priority_bonus":
+        return {k: Decimal(v) for k, v in value.items()} != {
+            k: Decimal(str(v)) for k, v in (old or {}).items()
+        }
+    if field == "encouragement_max":
+        return Decimal(value) != Decimal(old or 0)
+    return bool(value != old)
+
+
+@login_required
+def round_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    r = selectors.round_get(request.user, pk)
+    demand = selectors.round_demand(r)
+    return render(
+        request,
+        "admissions/rounds/detail.html",
+        {
+            "round": r,
+            "demand": demand,
+            "can_manage": selectors.can_manage(request.user, r),
+            "penalties": penalties_text(r.penalties),
+            "subjects": round_services.subject_weights(r),
+            "runs": list(selectors.runs_of(request.user, r)[:5]),
+            "total_quota": sum(d.quota for d in demand),
+            "total_first": sum(d.first_choice for d in demand),
+        },
+    )
+
+
+@login_required
+@require_POST
+def round_step(request: AuthedRequest, pk: int, step: str) -> HttpResponse:
+    r = _managed(request, pk)
+    action = {"open": round_services.round_open, "close": round_services.round_close}.get(step)
+    if action is None:
+        raise Http404
+    try:
+        action(actor=request.user, round=r)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("Registration is open.") if step == "open" else _("Registration is closed."),
+        )
+    return redirect("admission_rounds:detail", r.pk)
+
+
+@login_required
+def round_schools(request: AuthedRequest, pk: int) -> HttpResponse:
+    r = _managed(request, pk)
+    current = {rs.school_id: rs for rs in RoundSchool.objects.filter(round=r)}
+    schools = list(
+        OrgUnit.objects.filter(
+            kind=OrgKind.SCHOOL, path__startswith=r.organiser.path, is_active=True
+        ).order_by("code")
+    )
+    errors: list[str] = []
+    rows = []
+    places: list[round_services.SchoolPlace] = []
+    for school in schools:
+        rs = current.get(school.pk)
+        row = {
+            "school": school,
+            "take": rs is not None,
+            "quota": rs.quota if rs else "",
+            "zone": rs.zone if rs else "",
+            "is_open": rs.is_open if rs else True,
+        }
+        if request.method == "POST":
+            row["take"] = f"take_{school.pk}" in request.POST
+            row["quota"] = request.POST.get(f"quota_{school.pk}", "").strip()
+            row["zone"] = request.POST.get(f"zone_{school.pk}", "").strip()
+            row["is_open"] = f"open_{school.pk}" in request.POST
+            if row["take"]:
+                try:
+                    quota = int(str(row["quota"]))
+                except ValueError:
+                    errors.append(
+                        _("%(s)s: the quota “%(q)s” is not a whole number.")
+                        % {"s": school.name, "q": row["quota"]}
+                    )
+                else:
+                    places.append(
+                        round_services.SchoolPlace(
+                            school, quota, str(row["zone"]), bool(row["is_open"])
+                        )
+                    )
+        rows.append(row)
+    if request.method == "POST" and not errors:
+        try:
+            round_services.round_schools_set(actor=request.user, round=r, places=places)
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+        else:
+            messages.success(request, _("The schools and quotas were saved."))
+            return redirect("admission_rounds:detail", r.pk)
+    return render(
+        request,
+        "admissions/rounds/schools.html",
+        {"round": r, "rows": rows, "errors": errors},
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+def scores_upload(request: AuthedRequest, pk: int) -> HttpResponse:
+    r = _managed(request, pk)
+    form = ScoreUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = score_services.scores_import(
+                actor=request.user, round=r, content=upload.read(), filename=upload.name
+            )
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "%(rows)s rows read, %(changed)s applications changed; %(scored)s with an "
+                    "admission score, %(excluded)s without (excluded or missing a subject)."
+                )
+                % result.__dict__,
+            )
+            return redirect("admission_rounds:detail", r.pk)
+    return render(
+        request,
+        "admissions/rounds/scores.html",
+        {"round": r, "form": form, "subjects": round_services.subject_weights(r)},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def run_list(request: AuthedRequest, pk: int) -> HttpResponse:
+    r = selectors.round_get(request.user, pk)
+    can_manage = selectors.can_manage(request.user, r)
+    demand = selectors.round_demand(r)
+    form = RunForm(
+        request.POST or None,
+        initial={"penalties": penalties_text(r.penalties), "tie_rule": r.tie_rule},
+    )
+    quota_rows: list[tuple[selectors.SchoolDemand, str]] = [
+        (d, str(request.POST.get(f"quota_{d.school_id}", d.quota))) for d in demand
+    ]
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        quotas: dict[int, int] = {}
+        for d, text in quota_rows:
+            try:
+                value = int(text.strip())
+            except ValueError:
+                form.add_error(
+                    None,
+                    _("%(s)s: the quota “%(q)s” is not a whole number.") % {"s": d.name, "q": text},
+                )
+                continue
+            if value != d.quota:
+                quotas[d.school_id] = value
+        if form.is_valid():
+            try:
+                run = run_services.run_create(
+                    actor=request.user,
+                    round=r,
+                    label=form.cleaned_data["label"],
+                    quotas=quotas,
+                    penalties=form.cleaned_data["penalties"],
+                    tie_rule=form.cleaned_data["tie_rule"],
+                )
+            except ValidationError as exc:
+                _errors(form, exc)
+            else:
+                messages.success(request, _("The assignment ran."))
+                return redirect("admission_rounds:run", run.pk)
+    runs = list(selectors.runs_of(request.user, r))
+    return render(
+        request,
+        "admissions/rounds/runs.html",
+        {
+            "round": r,
+            "runs": runs,
+            "form": form,
+            "quota_rows": quota_rows,
+            "can_manage": can_manage,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _cutoff_chart(chart_id: str, title: str, summaries: list[dict[str, Any]]) -> Any:
+    by_school: dict[int, list[dict[str, Any] | None]] = {}
+    names: dict[int, str] = {}
+    for s, summary in enumerate(summaries):
+        for row in summary.get("schools", []):
+            names[row["school_id"]] = row["name"]
+            by_school.setdefault(row["school_id"], [None] * len(summaries))[s] = row
+    rows = []
+    for school_id, cells in by_school.items():
+        values = tuple(
+            float(c["cutoff"]) if c and c.get("cutoff") is not None else None for c in cells
+        )
+        texts = tuple(
+            number_format(Decimal(c["cutoff"]), 2) if c and c.get("cutoff") is not None else "–"
+            for c in cells
+        )
+        rows.append(Row(names[school_id], values, texts))
+    return hbar_svg(
+        chart_id=chart_id,
+        title=title,
+        desc=_("Cut-off score of each school; no bar when the school did not fill."),
+        rows=rows,
+    )
+
+
+def _fill_chart(chart_id: str, summaries: list[dict[str, Any]]) -> Any:
+    by_school: dict[int, list[dict[str, Any] | None]] = {}
+    names: dict[int, str] = {}
+    for s, summary in enumerate(summaries):
+        for row in summary.get("schools", []):
+            names[row["school_id"]] = row["name"]
+            by_school.setdefault(row["school_id"], [None] * len(summaries))[s] = row
+    rows = [
+        Row(
+            names[school_id],
+            tuple(float(c["fill_rate"]) * 100 if c else None for c in cells),
+            tuple(
+                f"{number_format(Decimal(str(c['fill_rate'])) * 100, 1)} %" if c else "–"
+                for c in cells
+            ),
+        )
+        for school_id, cells in by_school.items()
+    ]
+    return hbar_svg(
+        chart_id=chart_id,
+        title=_("Fill rate"),
+        desc=_("Admitted as a share of the quota, per school."),
+        rows=rows,
+        maximum=max([100.0, *(v for r in rows for v in r.values if v is not None)]),
+    )
+
+
+@login_required
+def run_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    run = selectors.run_get(request.user, pk)
+    r = run.round
+    school_id = request.GET.get("school", "")
+    reason = request.GET.get("reason", "")
+    if reason not in ("", *run_services.REASONS.values()):
+        reason = ""
+    results = selectors.run_results(
+        request.user, run, school_id=int(school_id) if school_id.isdigit() else None, reason=reason
+    )
+    page = Paginator(results, 50).get_page(request.GET.get("page"))
+    can_manage = selectors.can_manage(request.user, r)
+    return render(
+        request,
+        "admissions/rounds/run.html",
+        {
+            "round": r,
+            "run": run,
+            "schools": run.summary.get("schools", []),
+            "cutoff_chart": _cutoff_chart("cutoffs", _("Cut-off score"), [run.summary]),
+            "fill_chart": _fill_chart("fill", [run.summary]),
+            "page": page,
+            "school_filter": school_id,
+            "reason_filter": reason,
+            "reasons": run_services.REASONS.values(),
+            "can_manage": can_manage,
+            "can_publish": can_manage and r.status == RoundStatus.CLOSED and not run.is_published,
+            "publish_form": PublishForm(),
+            "others": list(selectors.runs_of(request.user, r).exclude(pk=run.pk)[:20]),
+        },
+    )
+
+
+@login_required
+def run_compare(request: AuthedRequest, pk: int) -> HttpResponse:
+    a = selectors.run_get(request.user, pk)
+    other = request.GET.get("with", "")
+    if not other.isdigit():
+        raise Http404
+    b = selectors.run_get(request.user, int(other))
+    try:
+        comparison = run_services.runs_compare(a, b)
+    except ValidationError as exc:
+        raise Http404 from exc
+    return render(
+        request,
+        "admissions/rounds/compare.html",
+        {
+            "round": a.round,
+            "c": comparison,
+            "cutoff_chart": _cutoff_chart(
+                "compare-cutoffs", _("Cut-off score"), [a.summary, b.summary]
+            ),
+            "fill_chart": _fill_chart("compare-fill", [a.summary, b.summary]),
+        },
+    )
+
+
+@login_required
+@require_POST
+def run_publish(request: AuthedRequest, pk: int) -> HttpResponse:
+    run = selectors.run_get(request.user, pk)
+    if not selectors.can_manage(request.user, run.round):
+        raise PermissionDenied
+    form = PublishForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The publication time is not a valid date and time."))
+        return redirect("admission_rounds:run", run.pk)
+    try:
+        run_services.run_publish(actor=request.user, run=run, at=form.cleaned_data["at"])
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The results are published."))
+    return redirect("admission_rounds:run", run.pk)
+
+
+def _stats_context(request: AuthedRequest, r: AdmissionRound) -> dict[str, Any]:
+    demand = selectors.round_demand(r)
+    history = selectors.cutoff_history(request.user, r)
+    ratio_chart = hbar_svg(
+        chart_id="ratio",
+        title=_("First-choice applicants per place"),
+        desc=_("NV1 applications divided by the quota (tỷ lệ chọi)."),
+        rows=[
+            Row(
+                d.name,
+                (float(d.ratio) if d.ratio is not None else None,),
+                (number_format(d.ratio, 2) if d.ratio is not None else "–",),
+            )
+            for d in demand
+        ],
+    )
+    confirmation_chart = hbar_svg(
+        chart_id="confirmation",
+        title=_("Confirmation progress"),
+        desc=_("Confirmed enrolments as a share of the admitted, per school."),
+        rows=[
+            Row(
+                d.name,
+                (d.confirmed_share * 100,),
+                (f"{d.confirmed}/{d.admitted}",),
+            )
+            for d in demand
+        ],
+        maximum=100,
+    )
+    return {
+        "round": r,
+        "demand": demand,
+        "history": history,
+        "ratio_chart": ratio_chart,
+        "confirmation_chart": confirmation_chart,
+        "published": r.status in (RoundStatus.PUBLISHED, RoundStatus.FINISHED),
+    }
+
+
+@login_required
+def round_stats(request: AuthedRequest, pk: int) -> HttpResponse:
+    r = selectors.round_get(request.user, pk)
+    return render(request, "admissions/rounds/stats.html", _stats_context(request, r))
+
+
+@login_required
+def round_stats_xlsx(request: AuthedRequest, pk: int) -> HttpResponse:
+    import openpyxl
+
+    r = selectors.round_get(request.user, pk)
+    context = _stats_context(request, r)
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet(_("Applications"))
+    k = r.preferences_max
+    sheet.append(
+        [
+            _("School code"),
+            _("School"),
+            _("Quota"),
+            *[f"NV{i}" for i in range(1, k + 1)],
+            _("Applicants per place (NV1)"),
+        ]
+    )
+    for d in context["demand"]:
+        sheet.append(
+            [d.code, d.name, d.quota, *d.by_preference, float(d.ratio) if d.ratio else None]
+        )
+    sheet = book.create_sheet(_("Confirmation"))
+    sheet.append(
+        [
+            _("School code"),
+            _("School"),
+            _("Admitted"),
+            _("Confirmed"),
+            _("Waiting"),
+            _("Declined"),
+            _("Released"),
+        ]
+    )
+    for d in context["demand"]:
+        sheet.append([d.code, d.name, d.admitted, d.confirmed, d.pending, d.declined, d.released])
+    sheet = book.create_sheet(_("Cut-offs"))
+    history = context["history"]
+    sheet.append([_("School code"), _("School"), *[h.name for h in history.rounds]])
+    for code, (name, values) in history.schools.items():
+        sheet.append([code, name, *[float(v) if v is not None else None for v in values]])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    audit_export(
+        actor=request.user,
+        what="admissions.statistics",
+        org_path=r.organiser.path,
+        rows=len(context["demand"]),
+        params={"round": r.pk},
+    )
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="thong-ke-tuyen-sinh-{r.pk}.xlsx"'
+    return response

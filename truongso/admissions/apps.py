@@ -34,3 +34,11 @@ class AdmissionsConfig(AppConfig):
                 group="manage",
             )
         )
+        navigation.add(
+            NavItem(
+                gettext_lazy("Admission applications"),
+                "admissions_apply:review",
+                Perm.ADMISSION_VIEW,
+                group="manage",
+            )
+        )

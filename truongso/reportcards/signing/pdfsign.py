@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import unicodedata
 from typing import Any, NoReturn
 
 from asn1crypto import cms
@@ -28,9 +29,10 @@ from pyhanko.sign.ades.api import CAdESSignedAttrSpec, SignerAttrSpec
 from pyhanko.sign.general import SigningError as PyHankoSigningError
 from pyhanko.sign.timestamps.api import TimeStamper
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
+from pyhanko.stamp import TextStampStyle
 
 from truongso.reportcards.signing.backends import SigningBackend
-from truongso.reportcards.signing.certs import check_signing_certificate
+from truongso.reportcards.signing.certs import check_signing_certificate, subject_cn
 from truongso.reportcards.signing.errors import SigningError
 from truongso.reportcards.signing.timestamps import configured_timestamper
 
@@ -53,6 +55,27 @@ def bytes_reserved_for(chain: list[asn1_x509.Certificate], timestamped: bool) ->
     if timestamped:
         size += _TIMESTAMP_ROOM
     return -(-2 * size // 1024) * 1024
+
+
+def _plain(text: str) -> str:
+    """Vietnamese without diacritics, case kept ("Lê Văn Bình" -> "Le Van Binh")."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c) and ord(c) < 128)
+
+
+def stamp_style(signer_role: str, signer_cn: str) -> TextStampStyle:
+    """Appearance for a *visible* field the document already has (ours are invisible).
+
+    pyHanko's standard fonts cannot show Vietnamese letters, so the words are written without
+    diacritics (readable, never garbled); the printed signature blocks carry the real text.
+    """
+    text = f"{_plain(signer_role)}: {_plain(signer_cn)}\n%(ts)s"
+    return TextStampStyle(
+        stamp_text=text.replace("%", "%%").replace("%%(ts)s", "%(ts)s"),
+        background=None,
+        border_width=0,
+    )
 
 
 def revocation_data_available(chain: list[asn1_x509.Certificate]) -> bool:
@@ -143,7 +166,12 @@ def sign_pdf(
         ),
         **(_long_term_settings(chain[0]) if long_term else {}),
     )
-    pdf_signer = signers.PdfSigner(meta, signer=signer, timestamper=timestamper)
+    pdf_signer = signers.PdfSigner(
+        meta,
+        signer=signer,
+        timestamper=timestamper,
+        stamp_style=stamp_style(signer_role, subject_cn(chain[0])),
+    )
     output = io.BytesIO()
     try:
         pdf_signer.sign_pdf(

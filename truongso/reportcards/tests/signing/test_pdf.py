@@ -321,3 +321,25 @@ def test_three_long_term_signatures(kit: Kit, settings: Any) -> None:
     found = run_pdfsig(pdf)
     assert all(s.signature_valid for s in found)
     assert [s.total_document_signed for s in found] == [False, False, True]
+
+
+def test_an_empty_visible_field_of_the_document_is_filled(signer: Any) -> None:
+    from pyhanko.sign import fields
+
+    from truongso.reportcards.signing.pdfsign import _plain, signed_field_names
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(simple_pdf()))
+    fields.append_signature_field(
+        writer, fields.SigFieldSpec("GVCN", box=(72, 100, 272, 160), on_page=0)
+    )
+    out = io.BytesIO()
+    writer.write(out)
+    assert signed_field_names(out.getvalue()) == []
+
+    signed = _sign(out.getvalue(), signer)
+    assert signed_field_names(signed) == ["GVCN"]
+    assert validate_pdf(signed).valid is True
+    # pyHanko's standard fonts lack Vietnamese letters: the stamp drops diacritics, not letters
+    assert _plain("Giáo viên chủ nhiệm: Lê Văn Bình, Đỗ Thị Ánh") == (
+        "Giao vien chu nhiem: Le Van Binh, Do Thi Anh"
+    )

@@ -303,3 +303,19 @@ def test_encouragement_decimal_comma(world: Any) -> None:
     r = open_round(world)
     app = apply(world, r, encouragement="1,5")
     assert app.encouragement == Decimal("1.5")
+
+
+@pytest.mark.django_db
+def test_refusals_in_vietnamese(world: Any) -> None:
+    r = open_round(world)
+    with translation.override("vi"):
+        with pytest.raises(ValidationError) as exc:
+            svc.application_apply(
+                round=r,
+                phone=PHONE,
+                data=form(),
+                preferences=prefs(world, "a", "a"),
+            )
+    assert refusal(exc) == {
+        "preferences": ["NV2: Trường THCS An Bài đã được chọn ở nguyện vọng trước."]
+    }

@@ -59,7 +59,8 @@ def _penalty(penalties: list[Decimal], preference: int) -> Decimal:
 
 def run_cutoffs(round_: AdmissionRound, run: AssignmentRun) -> dict[int, SchoolCut]:
     """Per school id: quota, admitted and cut-off of the run (cached: a run never changes)."""
-    key = f"admissions:cutoffs:{run.pk}"
+    # The creation time too: a run id may come back after a database is restored or reset.
+    key = f"admissions:cutoffs:{run.pk}:{run.created_at.timestamp():.6f}"
     found = cache.get(key)
     if found is not None:
         return dict(found)

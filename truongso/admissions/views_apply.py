@@ -7,8 +7,10 @@ Views parse, call one service or selector, render.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,9 +25,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from truongso.admissions import otp
 from truongso.admissions import selectors_apply as sel
 from truongso.admissions.confirmation import confirmation_pdf
-from truongso.admissions.models import Application, ApplicationStatus
+from truongso.admissions.models import Application, ApplicationStatus, SmsMessage
 from truongso.admissions.parent_session import session_close, session_open, session_phone
 from truongso.admissions.services import applications as svc
+from truongso.admissions.sms import backend_get
 from truongso.core import authz
 from truongso.core.authz import Perm
 from truongso.core.middleware import client_ip
@@ -95,9 +98,23 @@ def phone(request: HttpRequest) -> HttpResponse:
         except otp.OtpRefused as exc:
             ctx["error"] = exc.messages[0]
         else:
-            ctx.update(phone=challenge.phone, sent=True)
+            ctx.update(phone=challenge.phone, sent=True, demo_code=_demo_code(challenge.phone))
             return render(request, "admissions/apply/verify.html", ctx)
     return render(request, "admissions/apply/phone.html", ctx)
+
+
+def _demo_code(phone_number: str) -> str:
+    """Demo installations without a gateway show the code sent (there is no real phone)."""
+    if not settings.DEMO_MODE or backend_get().name == "http":
+        return ""
+    text = (
+        SmsMessage.objects.filter(phone=phone_number)
+        .order_by("-pk")
+        .values_list("text", flat=True)
+        .first()
+    )
+    found = re.search(r"\b(\d{6})\b", text or "")
+    return found.group(1) if found else ""
 
 
 @never_cache

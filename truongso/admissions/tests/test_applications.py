@@ -308,14 +308,13 @@ def test_encouragement_decimal_comma(world: Any) -> None:
 @pytest.mark.django_db
 def test_refusals_in_vietnamese(world: Any) -> None:
     r = open_round(world)
-    with translation.override("vi"):
-        with pytest.raises(ValidationError) as exc:
-            svc.application_apply(
-                round=r,
-                phone=PHONE,
-                data=form(),
-                preferences=prefs(world, "a", "a"),
-            )
+    with translation.override("vi"), pytest.raises(ValidationError) as exc:
+        svc.application_apply(
+            round=r,
+            phone=PHONE,
+            data=form(),
+            preferences=prefs(world, "a", "a"),
+        )
     assert refusal(exc) == {
         "preferences": ["NV2: Trường THCS An Bài đã được chọn ở nguyện vọng trước."]
     }

@@ -262,3 +262,15 @@ def test_principal_c_cannot_review_another_schools_application(world: Any) -> No
     apps[1].refresh_from_db()
     assert apps[1].status == ApplicationStatus.SUBMITTED
     assert not AuditEntry.objects.filter(action="admission.accept").exists()
+
+
+@pytest.mark.django_db
+def test_demo_shows_the_code_sent(world: Any, settings: Any) -> None:
+    client = english_client()
+    settings.DEMO_MODE = False
+    page = client.post(reverse("admissions_apply:phone"), {"phone": PHONE}).content.decode()
+    assert 'data-testid="demo-code"' not in page
+    settings.DEMO_MODE = True
+    page = client.post(reverse("admissions_apply:phone"), {"phone": OTHER_PHONE}).content.decode()
+    code = re.search(r"\b(\d{6})\b", SmsMessage.objects.filter(phone=OTHER_PHONE).get().text)
+    assert code and f"the code sent is {code.group(1)}." in page

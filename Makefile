@@ -25,6 +25,7 @@ demo: messages
 	$(BIN)/python manage.py seed_gradebook_demo --if-empty
 	$(BIN)/python manage.py seed_payments_demo --if-empty
 	$(BIN)/python manage.py seed_reportcards_demo --if-empty
+	$(BIN)/python manage.py seed_admissions_demo --if-empty
 	TRUONGSO_DEMO=1 sh scripts/demo-serve.sh
 
 test: messages

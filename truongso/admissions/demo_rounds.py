@@ -1,0 +1,240 @@
+"""The admission demo: a grade-10 round of the demo Sở (seed_demo's Sở GD&ĐT Thái Bình) with
+its THPT schools, about 2,000 applications (the grade-9 pupils of the registry first, then
+generated ones), exam scores imported through the score service, two runs (the rules and a
+"no penalty" what-if) and the first one published, so parents can confirm.
+
+The applications are inserted in bulk (a seed, not a registration burst; one audit entry
+records it); everything after that (close, scores, runs, publication) goes through the
+services as the system. The demo parent (``phuhuynh``) registered the first application with
+his phone: after the phone OTP he sees it admitted at NV1 and can confirm it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from truongso.accounts.models import User
+from truongso.admissions.models import (
+    AdmissionRound,
+    Application,
+    ApplicationStatus,
+    Preference,
+    RoundKind,
+    RoundStatus,
+)
+from truongso.admissions.services import rounds, runs, scores
+from truongso.admissions.services.applications import code_new
+from truongso.core.audit import audit_record
+from truongso.core.authz import SYSTEM
+from truongso.core.text import fold
+from truongso.registry.models import OrgUnit, Student
+from truongso.registry.reference import OrgKind, SchoolLevel
+
+DEFAULT_SEED = 2026
+DEFAULT_APPLICANTS = 2000
+DEMO_PARENT = "phuhuynh"
+ROUND_NAME = "Tuyển sinh vào lớp 10 THPT năm học 2026-2027"
+Log = Callable[[str], None]
+
+FORMULA = {
+    "subjects": [
+        {"code": "toan", "name": "Toán", "weight": "1"},
+        {"code": "van", "name": "Ngữ văn", "weight": "1"},
+        {"code": "anh", "name": "Tiếng Anh", "weight": "1"},
+    ],
+    "max_score": "10",
+}
+SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô"]
+MIDDLE = ["Văn", "Thị", "Minh", "Thu", "Đức", "Ngọc", "Quang", "Thanh", "Hải", "Gia"]
+GIVEN = ["An", "Bình", "Chi", "Dũng", "Hà", "Hùng", "Lan", "Linh", "Mai", "Nam", "Phúc", "Quân"]
+
+
+def quiet(message: str) -> None:
+    return None
+
+
+def demo_department() -> OrgUnit | None:
+    return OrgUnit.objects.filter(kind=OrgKind.DEPARTMENT, code="34").first()
+
+
+def has_round(department: OrgUnit) -> bool:
+    return AdmissionRound.objects.filter(organiser=department, kind=RoundKind.GRADE10).exists()
+
+
+def _score(rng: random.Random, ability: float) -> Decimal:
+    value = min(max(rng.gauss(ability, 1.1), 0.0), 10.0)
+    return Decimal(round(value * 4) / 4).quantize(Decimal("0.01"))
+
+
+def build_admissions_demo(
+    *, seed: int = DEFAULT_SEED, applicants: int = DEFAULT_APPLICANTS, log: Log = quiet
+) -> dict[str, int]:
+    department = demo_department()
+    if department is None:
+        raise LookupError("No demo Sở: run seed_demo first.")
+    rng = random.Random(seed)
+    schools = list(
+        OrgUnit.objects.filter(
+            kind=OrgKind.SCHOOL,
+            level=SchoolLevel.UPPER_SECONDARY,
+            path__startswith=department.path,
+            is_active=True,
+        ).order_by("code")
+    )
+    if not schools:
+        raise LookupError("The demo Sở has no THPT school.")
+    now = timezone.now().replace(second=0, microsecond=0)
+    log("Round and schools …")
+    r = rounds.round_create(
+        actor=SYSTEM,
+        organiser=department,
+        data={
+            "name": ROUND_NAME,
+            "kind": RoundKind.GRADE10,
+            "registration_opens": now - dt.timedelta(days=40),
+            "registration_closes": now - dt.timedelta(days=25),
+            "results_publish_at": now - dt.timedelta(hours=1),
+            "confirmation_deadline": now + dt.timedelta(days=10),
+            "formula": FORMULA,
+            "priority_bonus": {"1": "2.0", "2": "1.5", "3": "1.0"},
+            "encouragement_max": Decimal("2"),
+            "penalties": ["0", "1", "2"],
+            "preferences_max": 3,
+        },
+    )
+    # ~75 % as many places as applicants (Hà Nội 2025: 75,670 places, 103,456 NV1).
+    weights = [rng.uniform(0.7, 1.3) for _ in schools]
+    places = int(applicants * 0.75)
+    quotas = [max(int(places * w / sum(weights)) // 5 * 5, 5) for w in weights]
+    rounds.round_schools_set(
+        actor=SYSTEM,
+        round=r,
+        places=[rounds.SchoolPlace(s, q) for s, q in zip(schools, quotas, strict=True)],
+    )
+    r = rounds.round_open(actor=SYSTEM, round=r)
+    log(f"{applicants} applications …")
+    made = _applications(r, schools, applicants, rng)
+    r = rounds.round_close(actor=SYSTEM, round=r)
+    log("Exam scores …")
+    lines = ["ma_ho_so,toan,van,anh"]
+    for code, ability in made:
+        values = [_score(rng, ability) for _ in range(3)]
+        if rng.random() < 0.004:
+            values[rng.randrange(3)] = Decimal("0.00")
+        lines.append(",".join([code, *(str(v) for v in values)]))
+    first_code = made[0][0]
+    lines[1] = f"{first_code},9.25,8.75,9.50"  # the demo parent's child does well
+    result = scores.scores_import(
+        actor=SYSTEM, round=r, content="\n".join(lines).encode(), filename="diem-thi-demo.csv"
+    )
+    log("Runs and publication …")
+    chosen = runs.run_create(actor=SYSTEM, round=r, label="Theo quy chế (NV2 +1, NV3 +2)")
+    runs.run_create(actor=SYSTEM, round=r, label="Thử: không cộng điểm chênh", penalties=["0"] * 3)
+    runs.run_publish(actor=SYSTEM, run=chosen, at=now - dt.timedelta(hours=1))
+    return {
+        "schools": len(schools),
+        "places": sum(quotas),
+        "applications": len(made),
+        "scored": result.scored,
+        "admitted": chosen.admitted,
+    }
+
+
+def _applications(
+    r: AdmissionRound, schools: list[OrgUnit], count: int, rng: random.Random
+) -> list[tuple[str, float]]:
+    pupils = list(
+        Student.objects.filter(current_class__grade=9, learner_id__isnull=False)
+        .exclude(learner_id="")
+        .select_related("school")
+        .order_by("pk")[:count]
+    )
+    parent = User.objects.filter(username=DEMO_PARENT).first()
+    popularity = [rng.uniform(0.5, 2.0) for _ in schools]
+    codes: set[str] = set()
+    rows: list[tuple[Application, list[OrgUnit], float]] = []
+    for i in range(count):
+        code = code_new()
+        while code in codes:
+            code = code_new()
+        codes.add(code)
+        pupil = pupils[i] if i < len(pupils) else None
+        gender = pupil.gender if pupil else rng.choice("MF")
+        name = (
+            pupil.full_name
+            if pupil
+            else f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+        )
+        app = Application(
+            round=r,
+            code=code,
+            learner_id=pupil.learner_id if pupil and pupil.learner_id else f"3499{i:06d}",
+            full_name=name,
+            birth_date=pupil.birth_date
+            if pupil
+            else dt.date(2011, 1, 1) + dt.timedelta(days=i % 365),
+            gender=gender,
+            current_school=pupil.school if pupil else None,
+            guardian_name=f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}",
+            phone=f"09{rng.randrange(10**8):08d}",
+            address="Quỳnh Phụ, Thái Bình",
+            priority_group=rng.choice(["1", "2", "3"]) if rng.random() < 0.06 else "",
+            status=ApplicationStatus.SUBMITTED,
+        )
+        if i == 0 and parent is not None and parent.phone:
+            app.phone = parent.phone
+            app.guardian_name = parent.get_full_name() or parent.username
+        k = 1 if rng.random() < 0.1 else min(3, len(schools))
+        chosen = _choose(rng, schools, popularity, k)
+        rows.append((app, chosen, rng.gauss(6.6, 1.3)))
+    with transaction.atomic():
+        for app, _chosen, _a in rows:
+            app.search_name = fold(app.full_name)  # bulk_create skips FoldedNameMixin.save
+        Application.objects.bulk_create([a for a, _c, _x in rows], batch_size=1000)
+        saved = {a.code: a.pk for a in Application.objects.filter(round=r).only("pk", "code")}
+        Preference.objects.bulk_create(
+            [
+                Preference(application_id=saved[app.code], rank=rank, school=school)
+                for app, chosen, _a in rows
+                for rank, school in enumerate(chosen, start=1)
+            ],
+            batch_size=2000,
+        )
+        audit_record(
+            actor=SYSTEM,
+            action="admissions.demo_applications",
+            obj=r,
+            org_path=r.organiser.path,
+            after={"applications": len(rows)},
+        )
+    return [(app.code, ability) for app, _c, ability in rows]
+
+
+def _choose(
+    rng: random.Random, schools: list[OrgUnit], popularity: list[float], k: int
+) -> list[OrgUnit]:
+    pool = list(range(len(schools)))
+    weights = list(popularity)
+    chosen = []
+    for _ in range(k):
+        pick = rng.choices(range(len(pool)), weights=weights)[0]
+        chosen.append(schools[pool.pop(pick)])
+        weights.pop(pick)
+    return chosen
+
+
+def demo_status() -> dict[str, Any]:
+    department = demo_department()
+    r = (
+        AdmissionRound.objects.filter(organiser=department, kind=RoundKind.GRADE10).first()
+        if department
+        else None
+    )
+    return {"round": r, "published": bool(r and r.status == RoundStatus.PUBLISHED)}

@@ -53,6 +53,8 @@ from truongso.payments.statement_files import (
 log = logging.getLogger(__name__)
 
 FEED_PROVIDERS = ("sepay", "casso", "payos")
+# The text encoding chosen on the form, kept beside the column mapping for the worker.
+ENCODING_KEY = "_encoding"
 STATEMENT = "statement"
 
 
@@ -76,20 +78,25 @@ def statement_import(
     school = bank_account.school
     if not authz.can(actor, Perm.PAYMENT_MANAGE, school.path):
         raise PermissionDenied(_("You cannot import the statements of this school."))
-    columns = mapping_for(preset if preset in PRESETS else CUSTOM, mapping)
+    columns: dict[str, str] = mapping_for(preset if preset in PRESETS else CUSTOM, mapping)
     statement = StatementImport.objects.create(
         school=school,
         bank_account=bank_account,
         preset=preset[:32],
-        mapping=columns,
+        mapping={**columns, ENCODING_KEY: encoding[:20]},
         file=ContentFile(content, name=file_name[-100:] or "statement"),
         file_name=file_name[:255],
         status=JobStatus.RUNNING,
         uploaded_by=actor if getattr(actor, "pk", None) else None,
     )
-    parsed = _parsed(statement, content, encoding)
+    parsed = _parsed(statement, content)
     if parsed.errors:
         _fail(statement, parsed.errors)
+    elif len(parsed.lines) > settings.IMPORT_BACKGROUND_ROWS:
+        # Checked now (the accountant sees any error at once), applied by the worker.
+        statement.status = JobStatus.QUEUED
+        statement.save(update_fields=["status"])
+        transaction.on_commit(lambda: _enqueue(statement.pk))
     else:
         new_payments = _apply(actor, statement, parsed.lines)
         _reconcile(new_payments)
@@ -110,17 +117,42 @@ def statement_import(
     return statement
 
 
-def _parsed(statement: StatementImport, content: bytes, encoding: str) -> ParsedStatement:
+def _enqueue(statement_id: int) -> None:
+    from truongso.payments.tasks_bank import statement_apply_task
+
+    statement_apply_task.delay(statement_id)
+
+
+def statement_apply(*, statement_id: int) -> None:
+    """The worker's part of a big statement (idempotent: a statement applied already, or
+    being applied by another worker, is left alone; a run killed half-way applied nothing)."""
+    statement = StatementImport.objects.select_related("school", "bank_account").get(
+        pk=statement_id
+    )
+    if statement.status not in (JobStatus.QUEUED, JobStatus.RUNNING):
+        return
+    with statement.file.open("rb") as stored:
+        content = stored.read()
+    parsed = _parsed(statement, content)
+    if parsed.errors:
+        _fail(statement, parsed.errors)
+        return
+    new_payments = _apply(SYSTEM, statement, parsed.lines)
+    _reconcile(new_payments)
+
+
+def _parsed(statement: StatementImport, content: bytes) -> ParsedStatement:
     parsed = ParsedStatement()
     if len(content) > settings.IMPORT_MAX_BYTES:
         parsed.error(None, "", _("The file is larger than the allowed size."))
         return parsed
+    columns = {k: v for k, v in statement.mapping.items() if k != ENCODING_KEY}
     parsed = parse_statement(
         file_name=statement.file_name,
         content=content,
         preset=statement.preset,
-        mapping=statement.mapping,
-        encoding=encoding,
+        mapping=columns,
+        encoding=str(statement.mapping.get(ENCODING_KEY) or "auto"),
     )
     for line in parsed.lines:
         if line.amount > settings.PAYMENTS_MAX_AMOUNT:
@@ -140,6 +172,9 @@ def _apply(actor: Any, statement: StatementImport, lines: list[ParsedLine]) -> l
     created: list[Payment] = []
     try:
         with transaction.atomic():
+            locked = StatementImport.objects.select_for_update().get(pk=statement.pk)
+            if locked.status in (JobStatus.DONE, JobStatus.FAILED):
+                return []  # another worker finished it meanwhile
             claimed: set[int] = set()
             for parsed in lines:
                 line = _line(actor, statement, parsed, claimed)

@@ -25,7 +25,11 @@ from truongso.payments.models import (
 )
 from truongso.payments.services import ledger_check, payment_receive
 from truongso.payments.statement_files import money
-from truongso.payments.statements import statement_cross_check, statement_import
+from truongso.payments.statements import (
+    statement_apply,
+    statement_cross_check,
+    statement_import,
+)
 from truongso.payments.tests import bankfeed as bf
 
 
@@ -172,17 +176,19 @@ def to_cp1258(text: str) -> bytes:
     return out
 
 
+def excel_vietnamese(text: str) -> bytes:
+    """The VCB sample as Excel on a Vietnamese Windows saves it: semicolons, cp1258."""
+    text = text.replace(",", ";")
+    for grouped in ("1;500;000", "700;000", "22;000", "350;000", "2;550;000"):
+        text = text.replace(f'"{grouped}"', grouped.replace(";", ""))
+    return to_cp1258(text)
+
+
 @pytest.mark.parametrize(
     "encode",
-    [
-        lambda text: text.encode("utf-8"),
-        lambda text: text.encode("utf-16"),
-        lambda text: to_cp1258(text.replace(",", ";").replace('"1;500;000"', "1500000")
-                               .replace('"700;000"', "700000").replace('"22;000"', "22000")
-                               .replace('"350;000"', "350000").replace('"2;550;000"', "2550000")),
-    ],
+    [lambda text: text.encode("utf-8"), lambda text: text.encode("utf-16"), excel_vietnamese],
     ids=["utf-8", "utf-16", "cp1258-semicolons"],
-)  # fmt: skip
+)
 def test_csv_encodings_are_detected(feed: Any, encode: Any) -> None:
     statement = run(feed, encode(vcb_csv(feed)))
     assert statement.status == "done", statement.errors
@@ -391,3 +397,29 @@ class TestStatementAndFeedTogether:
         assert post("sepay", body, bf.sepay_key_headers()).status_code == 200
         assert BankNotification.objects.get().status == "applied"
         assert Payment.objects.filter(amount=1_500_000).count() == 2
+
+
+class TestBigStatement:
+    def test_checked_now_applied_by_the_worker(
+        self, feed: Any, settings: Any, django_capture_on_commit_callbacks: Any
+    ) -> None:
+        settings.IMPORT_BACKGROUND_ROWS = 2
+        content = excel_vietnamese(vcb_csv(feed))
+        with django_capture_on_commit_callbacks() as callbacks:
+            statement = run(feed, content, encoding="cp1258")
+        assert (statement.status, statement.lines.count()) == ("queued", 0)
+        assert len(callbacks) == 1
+        callbacks[0]()  # the worker (eager in tests)
+        statement.refresh_from_db()
+        assert (statement.status, statement.rows, statement.created_payments) == ("done", 4, 2)
+        feed.inv_an.refresh_from_db()
+        assert feed.inv_an.status == "paid"
+        statement_apply(statement_id=statement.pk)  # delivered twice: nothing more
+        assert statement.lines.count() == 4
+        assert Payment.objects.filter(provider="statement").count() == 2
+
+    def test_a_bad_big_statement_is_refused_at_once(self, feed: Any, settings: Any) -> None:
+        settings.IMPORT_BACKGROUND_ROWS = 2
+        bad = vcb_csv(feed, extra=f"5,{today()},X,,abc,y")
+        statement = run(feed, bad.encode())
+        assert statement.status == "failed"

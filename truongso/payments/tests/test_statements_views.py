@@ -93,3 +93,18 @@ def test_others_cannot_import(client: Any, feed: Any, who: str) -> None:
     response = upload(client, feed, f"{HEADER}\n")
     assert response.status_code in (403, 404)
     assert StatementImport.objects.count() == 0
+
+
+def test_a_big_statement_is_applied_in_the_background(
+    client: Any, feed: Any, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.IMPORT_BACKGROUND_ROWS = 0
+    client_login(client, feed.accountant)
+    content = f'{HEADER}\n1,{today()},R1,,"700,000",{feed.inv_an.code}\n'
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = upload(client, feed, content)
+    waiting = client.get(response["Location"])
+    assert "đang được ghi nhận ở chế độ nền" in waiting.content.decode()
+    callbacks[0]()
+    done = client.get(response["Location"])
+    assert done.context["check"].new == 1

@@ -9,6 +9,11 @@ urlpatterns = [
     path("schools/", views_results.school_rounds, name="schools"),
     path("schools/<int:round_id>/<int:school_id>/", views_results.school_admitted, name="school"),
     path(
+        "schools/<int:round_id>/<int:school_id>/export.xlsx",
+        views_results.school_export,
+        name="school_export",
+    ),
+    path(
         "schools/<int:round_id>/<int:school_id>/<str:code>/<str:answer>/",
         views_results.school_answer,
         name="school_answer",

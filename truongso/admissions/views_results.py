@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from truongso.admissions import results
+from truongso.admissions.exports_results import admitted_export
 from truongso.admissions.models import Application, ConfirmationStatus, RoundSchool
 from truongso.admissions.parent_session import session_phone
 from truongso.admissions.services import confirm
@@ -189,3 +190,12 @@ def school_answer(
         raise Http404
     _answer(request, application, request.user, answer == "confirm")
     return redirect("admissions_results:school", round_id=round_id, school_id=school_id)
+
+
+@login_required
+def school_export(request: HttpRequest, round_id: int, school_id: int) -> HttpResponse:
+    pair = _school_round(request, round_id, school_id)
+    export = admitted_export(actor=request.user, round_=pair.round, school=pair.school)
+    response = HttpResponse(export.content, content_type=export.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    return response

@@ -189,3 +189,56 @@ def test_result_page_in_vietnamese(pub: Published) -> None:
     assert "Trúng tuyển vào Trường THCS An Bài theo nguyện vọng 2." in page
     assert "Vì sao không đỗ nguyện vọng 1?" in page
     assert "Xác nhận nhập học" in page
+
+
+def test_school_exports_the_admitted_list(world: Any, pub: Published) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    url = reverse("admissions_results:school_export", args=[pub.round.pk, world.school_a.pk])
+    response = staff("principal").get(url)
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="trung-tuyen-34070001-{pub.round.pk}.xlsx"'
+    )
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = [list(r) for r in sheet.iter_rows(min_row=4, values_only=True)]
+    assert rows == [
+        [
+            1,
+            "TS25000003",
+            None,
+            "Lê Văn Minh",
+            "01/05/2014",
+            25.5,
+            2,
+            "Waiting for confirmation",
+            "Phụ huynh",
+            "0987333444",
+            None,
+        ],
+        [
+            2,
+            "TS25000002",
+            None,
+            "Trần Thị Lan",
+            "01/05/2014",
+            26.0,
+            1,
+            "Waiting for confirmation",
+            "Trần Văn Ba",
+            "0987111222",
+            None,
+        ],
+    ]
+    entry = AuditEntry.objects.get(action="export")
+    assert (entry.actor_name, entry.object_type, entry.org_path) == (
+        "principal",
+        "admissions.admitted",
+        world.school_a.path,
+    )
+    assert entry.after == {"rows": 2, "round": pub.round.pk, "school": world.school_a.pk}
+    denied = staff("teacher").get(url)
+    assert denied.status_code == 403
+    assert AuditEntry.objects.filter(action="export").count() == 1

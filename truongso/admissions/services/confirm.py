@@ -222,9 +222,12 @@ def intake_class(application: Application) -> SchoolClass | None:
 
 
 def _admitted_on(school_class: SchoolClass, confirmed_at: dt.datetime | None) -> dt.date:
-    """The day the pupil starts: the school year's first day, or the confirmation if later."""
+    """The day the pupil starts: the confirmation day, but not before the school year's first
+    day (confirmations come in summer) nor after its last (a late one, e.g. in the demo, whose
+    calendar stays on one year)."""
+    year = school_class.school_year
     day = timezone.localdate(confirmed_at) if confirmed_at else timezone.localdate()
-    return max(day, school_class.school_year.start_date)
+    return min(max(day, year.start_date), year.end_date)
 
 
 def _student_data(application: Application) -> dict[str, Any]:

@@ -151,7 +151,7 @@ def test_after_the_deadline_confirmation_is_refused(pub: Published) -> None:
         confirm.application_confirm(
             actor=ParentPhone("0987111222"), application=pub.apps["lan"], now=AFTER
         )
-    assert exc.value.messages == ["The confirmation deadline (17:00 15/07/2025) has passed."]
+    assert exc.value.messages == ["Đã quá hạn xác nhận nhập học (17:00 15/07/2025)."]
     assert _fresh(pub.apps["lan"]).confirmation == ConfirmationStatus.PENDING
 
 
@@ -165,7 +165,7 @@ def test_before_publication_and_without_a_place_nothing_to_confirm(pub: Publishe
         confirm.application_confirm(
             actor=ParentPhone("0987555666"), application=pub.apps["hoa"], now=DURING
         )
-    assert exc.value.messages == ["There is no place to confirm for application TS25000004."]
+    assert exc.value.messages == ["Hồ sơ TS25000004 không có chỗ trúng tuyển để xác nhận."]
 
 
 def test_decline_then_confirm_is_refused(pub: Published) -> None:
@@ -219,7 +219,7 @@ def test_release_creates_the_second_round_with_places_left(world: Any, pub: Publ
         RoundStatus.DRAFT,
         "grade6",
     )
-    assert second.name == "Tuyển sinh lớp 6 năm học 2025-2026 – second round"
+    assert second.name == "Tuyển sinh lớp 6 năm học 2025-2026 – đợt 2"
     quotas = dict(RoundSchool.objects.filter(round=second).values_list("school__code", "quota"))
     assert quotas == {"34070001": 1, "34070002": 1}
     pub.round.refresh_from_db()

@@ -43,7 +43,7 @@ def test_command_releases_once(pub: Published) -> None:
 def test_command_refuses_a_round_before_its_deadline(pub: Published) -> None:
     pub.round.confirmation_deadline = timezone.now() + dt.timedelta(days=1)
     pub.round.save()
-    with pytest.raises(CommandError, match=r"The confirmation deadline has not passed yet\."):
+    with pytest.raises(CommandError, match=r"Chưa hết hạn xác nhận nhập học\."):
         call_command("admission_release", "--round", str(pub.round.pk), stdout=StringIO())
     with pytest.raises(CommandError, match=r"Không có đợt tuyển sinh 999999\."):
         call_command("admission_release", "--round", "999999", stdout=StringIO())

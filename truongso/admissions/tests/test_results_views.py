@@ -149,6 +149,12 @@ def test_school_list_with_progress(
         1,
         50,
     )
+    # Confirmed after the (test) school year ended: in the registry from its last day.
+    assert progress.handed_over == 1
+    lan = Application.objects.select_related("student__current_class").get(code="TS25000002")
+    assert lan.student is not None and lan.student.current_class is not None
+    assert lan.student.current_class.name == "6A2"
+    assert lan.student.events.get().date == world.year.end_date
     assert [a.code for a in response.context["page_obj"]] == ["TS25000003", "TS25000002"]
     with django_assert_num_queries(10):  # the same for one row as for two
         waiting = client.get(url, {"state": "waiting"})

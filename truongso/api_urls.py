@@ -14,4 +14,5 @@ urlpatterns = [
     path("gradebook/", include("truongso.gradebook.api.urls")),
     path("payments/", include("truongso.payments.api.urls")),
     path("reportcards/", include("truongso.reportcards.api.urls")),
+    path("admissions/", include("truongso.admissions.api.urls")),
 ]

@@ -26,12 +26,14 @@ from truongso.core.authz import Perm
 
 
 def rounds_visible(user: Any) -> QuerySet[AdmissionRound]:
-    return authz.scope(
-        user, Perm.ADMISSION_VIEW, AdmissionRound.objects.select_related("organiser")
-    ).annotate(
-        application_count=Count(
-            "applications", filter=~Q(applications__status=ApplicationStatus.WITHDRAWN)
+    return (
+        authz.scope(user, Perm.ADMISSION_VIEW, AdmissionRound.objects.select_related("organiser"))
+        .annotate(
+            application_count=Count(
+                "applications", filter=~Q(applications__status=ApplicationStatus.WITHDRAWN)
+            )
         )
+        .order_by("-registration_opens", "pk")
     )
 
 

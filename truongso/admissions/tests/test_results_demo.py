@@ -22,6 +22,7 @@ def test_demo_parent_confirms_and_the_pupil_enters_the_thpt(db: Any) -> None:
     call_command("seed_admissions_demo", "--applicants", "300", verbosity=0)
     phone = User.objects.get(username=demo_rounds.DEMO_PARENT).phone
     child = Application.objects.select_related("admitted_school").get(phone=phone)
+    assert child.admitted_school is not None
     client = Client(HTTP_ACCEPT_LANGUAGE="vi")
     cookie = HttpResponse()
     session_open(cookie, phone)
@@ -47,6 +48,5 @@ def test_demo_parent_confirms_and_the_pupil_enters_the_thpt(db: Any) -> None:
         child.admitted_school,
         child.code,
     )
-    assert child.admitted_school is not None
     progress = results.school_progress(child.round, child.admitted_school)
     assert (progress.confirmed, progress.handed_over) == (1, 1)

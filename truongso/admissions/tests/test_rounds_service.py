@@ -188,3 +188,17 @@ def test_engine_penalties_and_weights(world):
     r = make_round(world)
     assert rounds.engine_penalties(r) == (Decimal(1), Decimal(2))
     assert [c for c, _n, _w in rounds.subject_weights(r)] == ["toan", "van", "anh"]
+
+
+def test_refusals_in_vietnamese_by_default(world):
+    from django.utils import translation
+
+    with translation.override("vi"), pytest.raises(ValidationError) as exc:
+        rounds.round_create(
+            actor=world.department,
+            organiser=world.department_unit,
+            data=round_data(penalties=["0", "2", "1"]),
+        )
+    assert exc.value.message_dict["penalties"] == [
+        "Điểm chênh của NV3 (1) thấp hơn của NV2: điểm chênh không được giảm dần."
+    ]

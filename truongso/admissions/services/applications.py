@@ -242,9 +242,17 @@ def clean_preferences(raw: Sequence[Any], r: AdmissionRound, *, zone: str) -> li
         raise ValidationError({"preferences": [_("Choose at least one school (NV1).")]})
     if len(values) > r.preferences_max:
         problems.append(_("At most %(n)d preferences in this round.") % {"n": r.preferences_max})
+    # Only the schools named, without building model instances: this runs on every submit.
+    wanted = {v for v in values if v.isdigit()}
     by_id = {
-        str(rs.school_id): rs for rs in RoundSchool.objects.filter(round=r).select_related("school")
+        str(school_id): RoundSchool(
+            id=pk, round=r, school_id=school_id, is_open=is_open, zone=zone, quota=0
+        )
+        for pk, school_id, is_open, zone in RoundSchool.objects.filter(
+            round=r, school_id__in=wanted
+        ).values_list("pk", "school_id", "is_open", "zone")
     }
+    names = dict(OrgUnit.objects.filter(pk__in=[int(v) for v in by_id]).values_list("pk", "name"))
     chosen: list[RoundSchool] = []
     seen: set[str] = set()
     for rank, value in enumerate(values[: r.preferences_max], start=1):
@@ -257,17 +265,17 @@ def clean_preferences(raw: Sequence[Any], r: AdmissionRound, *, zone: str) -> li
         elif not rs.is_open:
             problems.append(
                 _("%(nv)s: %(school)s is not accepting applications.")
-                % {"nv": label, "school": rs.school.name}
+                % {"nv": label, "school": names[rs.school_id]}
             )
         elif value in seen:
             problems.append(
                 _("%(nv)s: %(school)s is already chosen at an earlier preference.")
-                % {"nv": label, "school": rs.school.name}
+                % {"nv": label, "school": names[rs.school_id]}
             )
         elif r.zone_rules and rank <= 2 and rs.zone != zone:
             problems.append(
                 _("%(nv)s: %(school)s is not in your zone (%(zone)s); NV1 and NV2 must be.")
-                % {"nv": label, "school": rs.school.name, "zone": zone or "—"}
+                % {"nv": label, "school": names[rs.school_id], "zone": zone or "—"}
             )
         else:
             chosen.append(rs)

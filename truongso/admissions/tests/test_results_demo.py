@@ -41,6 +41,9 @@ def test_demo_parent_confirms_and_the_pupil_enters_the_thpt(db: Any) -> None:
         10,
     )
     assert student.learner_id == child.learner_id != ""
+    events = EnrolmentEvent.objects.filter(student=student).order_by("pk")
+    kinds = list(events.values_list("kind", flat=True))
+    assert kinds[-2] == EventKind.GRADUATED  # from the THCS, as a grade-9 pupil
     last = EnrolmentEvent.objects.filter(student=student).order_by("pk").last()
     assert last is not None
     assert (last.kind, last.school, last.decision_no) == (

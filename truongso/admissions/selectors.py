@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 
 from truongso.admissions.models import (
@@ -79,7 +79,7 @@ def run_results(
     if reason:
         qs = qs.filter(reason=reason)
     return authz.scope(user, Perm.ADMISSION_VIEW, qs).order_by(
-        "-application__admission_score", "application__code"
+        F("application__admission_score").desc(nulls_last=True), "application__code"
     )
 
 

@@ -208,3 +208,20 @@ def test_other_bureau_principal_sees_only_its_rounds(client, world, round10):
     login(client, world.principal_c)
     assert client.get(reverse("admission_rounds:detail", args=[other.pk])).status_code == 404
     assert client.get(reverse("admission_rounds:detail", args=[round10.pk])).status_code == 200
+
+
+def test_run_detail_and_stats_queries_do_not_grow(
+    client, world, round10, django_assert_max_num_queries
+):
+    for i in range(40):
+        apply(round10, f"HS{100 + i:04d}", [world.school_a, world.school_b], score=f"{10 + i % 15}")
+    run = runs.run_create(actor=world.department, round=round10)
+    login(client, world.department)
+    with django_assert_max_num_queries(16):
+        page = client.get(reverse("admission_rounds:run", args=[run.pk]))
+    assert page.status_code == 200
+    assert page.content.decode().count("<tr>") >= 45
+    with django_assert_max_num_queries(14):
+        assert client.get(reverse("admission_rounds:stats", args=[round10.pk])).status_code == 200
+    with django_assert_max_num_queries(14):
+        assert client.get(reverse("admission_rounds:detail", args=[round10.pk])).status_code == 200

@@ -411,7 +411,9 @@ def round_release_unconfirmed(
         waiting = Application.objects.filter(
             round=round_, admitted_school__isnull=False, confirmation__in=WAITING
         ).exclude(status=ApplicationStatus.WITHDRAWN)
-        released = list(waiting.values_list("pk", flat=True))
+        # Locked first: a confirmation racing the deadline either committed before (and is
+        # not waiting any more) or waits for this transaction and then finds the place gone.
+        released = list(waiting.select_for_update().order_by("pk").values_list("pk", flat=True))
         waiting.update(confirmation=ConfirmationStatus.RELEASED, updated_at=now)
         left = _places_left(round_)
         second = AdmissionRound.objects.create(

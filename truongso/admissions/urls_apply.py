@@ -17,7 +17,9 @@ urlpatterns = [
     path("a/<str:code>/withdraw/", v.withdraw, name="withdraw"),
     path("a/<str:code>/documents/", v.document, name="document"),
     path("a/<str:code>/slip.pdf", v.slip, name="slip"),
+    path("a/<str:code>/documents/<int:doc_id>/", v.document_file, name="document_file"),
     path("check/<str:code>/", v.check, name="check"),
     path("review/", v.review_list, name="review"),
     path("review/<int:pk>/", v.review_detail, name="review_detail"),
+    path("review/<int:pk>/documents/<int:doc_id>/", v.review_document, name="review_document"),
 ]

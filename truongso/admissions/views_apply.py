@@ -14,7 +14,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -25,7 +26,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from truongso.admissions import otp
 from truongso.admissions import selectors_apply as sel
 from truongso.admissions.confirmation import confirmation_pdf
-from truongso.admissions.models import Application, ApplicationStatus, SmsMessage
+from truongso.admissions.models import (
+    Application,
+    ApplicationDocument,
+    ApplicationStatus,
+    SmsMessage,
+)
 from truongso.admissions.parent_session import session_close, session_open, session_phone
 from truongso.admissions.services import applications as svc
 from truongso.admissions.sms import backend_get
@@ -387,3 +393,32 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         },
         status=400 if errors else 200,
     )
+
+
+def _document_response(document: ApplicationDocument) -> FileResponse:
+    """A scan of a personal document: sent only through the checks, never a public URL."""
+    response = FileResponse(document.file.open("rb"), filename=document.file_name)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_GET
+def document_file(request: HttpRequest, code: str, doc_id: int) -> HttpResponseBase:
+    own = _own(request, code)
+    if isinstance(own, HttpResponse):
+        return own
+    document = own[0].documents.filter(pk=doc_id).first()
+    if document is None:
+        raise Http404
+    return _document_response(document)
+
+
+@login_required
+@require_GET
+def review_document(request: HttpRequest, pk: int, doc_id: int) -> HttpResponseBase:
+    application = sel.application_for_review(request.user, pk)
+    document = application.documents.filter(pk=doc_id).first() if application else None
+    if document is None:
+        raise Http404
+    return _document_response(document)

@@ -274,3 +274,29 @@ def test_demo_shows_the_code_sent(world: Any, settings: Any) -> None:
     page = client.post(reverse("admissions_apply:phone"), {"phone": OTHER_PHONE}).content.decode()
     code = re.search(r"\b(\d{6})\b", SmsMessage.objects.filter(phone=OTHER_PHONE).get().text)
     assert code and f"the code sent is {code.group(1)}." in page
+
+
+@pytest.mark.django_db
+def test_documents_only_through_the_checks(world: Any, settings: Any, tmp_path: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    r = open_round(world)
+    client = verified_client()
+    client.post(reverse("admissions_apply:apply", args=[r.pk]), post_form(world))
+    app = Application.objects.get()
+    response = client.post(
+        reverse("admissions_apply:document", args=[app.code]),
+        {"kind": "Học bạ", "file": SimpleUploadedFile("hb.pdf", b"%PDF-1.4 test")},
+    )
+    assert response.status_code == 302
+    doc = app.documents.get()
+    own = client.get(reverse("admissions_apply:document_file", args=[app.code, doc.pk]))
+    assert b"".join(own.streaming_content) == b"%PDF-1.4 test"
+    assert own["Cache-Control"] == "private, no-store"
+    other = verified_client(OTHER_PHONE)
+    url = reverse("admissions_apply:document_file", args=[app.code, doc.pk])
+    assert other.get(url).status_code == 404
+    review = reverse("admissions_apply:review_document", args=[app.pk, doc.pk])
+    assert staff(world.principal).get(review).status_code == 200
+    assert staff(world.principal_c).get(review).status_code == 404

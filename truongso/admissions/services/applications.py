@@ -204,6 +204,29 @@ def _registry_check(cleaned: Mapping[str, Any]) -> dict[str, list[str]]:
     return {}
 
 
+def _birth_check(cleaned: Mapping[str, Any], r: AdmissionRound) -> dict[str, list[str]]:
+    """Grades 1 and 6 admit the children born in the round's year; a grade-1 enrolment code
+    is for one child, whose birth date it carries."""
+    born = cleaned.get("birth_date")
+    if born is None:
+        return {}
+    if r.birth_year and born.year != r.birth_year:
+        return {
+            "birth_date": [
+                _("This round admits children born in %(year)d.") % {"year": r.birth_year}
+            ]
+        }
+    code = cleaned.get("enrolment_code")
+    if code is not None and code.birth_date != born:
+        return {
+            "birth_date": [
+                _("The birth date differs from the one of enrolment code %(code)s.")
+                % {"code": code.code}
+            ]
+        }
+    return {}
+
+
 def clean_application(
     data: Mapping[str, Any], r: AdmissionRound, *, learner_id: str | None = None
 ) -> dict[str, Any]:
@@ -223,6 +246,7 @@ def clean_application(
     except ValidationError as exc:
         errors.update(exc.message_dict)
     errors.update(_registry_check({**cleaned, "learner_id": cleaned.get("learner_id", learner_id)}))
+    errors.update(_birth_check(cleaned, r))
     if errors:
         raise ValidationError(errors)
     return cleaned

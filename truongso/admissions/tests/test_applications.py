@@ -318,3 +318,46 @@ def test_refusals_in_vietnamese(world: Any) -> None:
     assert refusal(exc) == {
         "preferences": ["NV2: Trường THCS An Bài đã được chọn ở nguyện vọng trước."]
     }
+
+
+@pytest.mark.django_db
+def test_grade1_child_without_learner_id_uses_the_enrolment_code(world: Any) -> None:
+    from truongso.admissions.models import EnrolmentCode, RoundKind
+
+    r = open_round(world, kind=RoundKind.GRADE1, birth_year=2020)
+    code = EnrolmentCode.objects.create(
+        round=r, code="MTS0001", child_name="Lê Thị Na", birth_date=dt.date(2020, 2, 1)
+    )
+    data = form(learner_id="", enrolment_code="mts0001", full_name="Lê Thị Na")
+    data["birth_date"] = "01/02/2020"
+    app = svc.application_apply(round=r, phone=PHONE, data=data, preferences=prefs(world, "a"))
+    assert (app.learner_id, app.enrolment_code) == ("", code)
+    with pytest.raises(ValidationError) as exc:
+        svc.application_apply(round=r, phone=OTHER_PHONE, data=data, preferences=prefs(world, "a"))
+    assert refusal(exc) == {
+        "learner_id": ["An application with this enrolment code already exists."]
+    }
+    data["birth_date"] = "02/02/2020"
+    with pytest.raises(ValidationError) as exc:
+        svc.application_apply(round=r, phone=OTHER_PHONE, data=data, preferences=prefs(world, "a"))
+    assert refusal(exc)["birth_date"] == [
+        "The birth date differs from the one of enrolment code MTS0001."
+    ]
+    data["birth_date"] = "01/02/2019"
+    with pytest.raises(ValidationError) as exc:
+        svc.application_apply(round=r, phone=OTHER_PHONE, data=data, preferences=prefs(world, "a"))
+    assert refusal(exc)["birth_date"] == ["This round admits children born in 2020."]
+    data["birth_date"] = "01/02/2020"
+    data["enrolment_code"] = "NOPE"
+    with pytest.raises(ValidationError) as exc:
+        svc.application_apply(round=r, phone=OTHER_PHONE, data=data, preferences=prefs(world, "a"))
+    assert refusal(exc) == {"learner_id": ["Enrolment code NOPE does not belong to this round."]}
+    assert Application.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_grade10_needs_a_learner_id_even_with_a_code(world: Any) -> None:
+    r = open_round(world)
+    with pytest.raises(ValidationError) as exc:
+        apply(world, r, learner_id="", enrolment_code="")
+    assert refusal(exc) == {"learner_id": ["The learner ID (10 digits) is required."]}

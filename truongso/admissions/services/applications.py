@@ -252,6 +252,18 @@ def clean_application(
     return cleaned
 
 
+class _SchoolNames(dict[int, str]):
+    """School names for the messages, read only when there is something to refuse."""
+
+    def __init__(self, by_id: Mapping[str, RoundSchool]) -> None:
+        super().__init__()
+        self.ids = [int(v) for v in by_id]
+
+    def __missing__(self, key: int) -> str:
+        self.update(OrgUnit.objects.filter(pk__in=self.ids).values_list("pk", "name"))
+        return self.get(key, "")
+
+
 def clean_preferences(raw: Sequence[Any], r: AdmissionRound, *, zone: str) -> list[RoundSchool]:
     """Ranked schools: open schools of the round, no repeats, no gap, 1..preferences_max.
 
@@ -276,7 +288,7 @@ def clean_preferences(raw: Sequence[Any], r: AdmissionRound, *, zone: str) -> li
             round=r, school_id__in=wanted
         ).values_list("pk", "school_id", "is_open", "zone")
     }
-    names = dict(OrgUnit.objects.filter(pk__in=[int(v) for v in by_id]).values_list("pk", "name"))
+    names = _SchoolNames(by_id)
     chosen: list[RoundSchool] = []
     seen: set[str] = set()
     for rank, value in enumerate(values[: r.preferences_max], start=1):
@@ -312,15 +324,20 @@ def clean_preferences(raw: Sequence[Any], r: AdmissionRound, *, zone: str) -> li
 # --- Parent actions -------------------------------------------------------------------------
 
 
-def _preferences_save(application: Application, chosen: Sequence[RoundSchool]) -> None:
-    Preference.objects.filter(application=application).delete()
+def _preferences_save(
+    application: Application, chosen: Sequence[RoundSchool], *, new: bool = False
+) -> None:
+    if not new:
+        Preference.objects.filter(application=application).delete()
     Preference.objects.bulk_create(
         Preference(application=application, rank=rank, school_id=rs.school_id)
         for rank, rs in enumerate(chosen, start=1)
     )
 
 
-def _audit_view(application: Application) -> dict[str, Any]:
+def _audit_view(
+    application: Application, chosen: Sequence[RoundSchool] | None = None
+) -> dict[str, Any]:
     data = audit.snapshot(
         application,
         (
@@ -339,8 +356,10 @@ def _audit_view(application: Application) -> dict[str, Any]:
             "current_school",
         ),
     )
-    data["preferences"] = list(
-        application.preferences.order_by("rank").values_list("school_id", flat=True)
+    data["preferences"] = (
+        [rs.school_id for rs in chosen]
+        if chosen is not None
+        else list(application.preferences.order_by("rank").values_list("school_id", flat=True))
     )
     return data
 
@@ -392,13 +411,13 @@ def application_apply(
             with transaction.atomic():
                 application = Application(round=round, code=code_new(), phone=phone, **cleaned)
                 application.save(force_insert=True)
-                _preferences_save(application, chosen)
+                _preferences_save(application, chosen, new=True)
                 audit.audit_record(
                     actor=actor,
                     action="admission.apply",
                     obj=application,
                     org_path=_org_path(round),
-                    after=_audit_view(application),
+                    after=_audit_view(application, chosen),
                 )
             return application
         except IntegrityError:
@@ -452,7 +471,7 @@ def application_update(
             locked.status = ApplicationStatus.SUBMITTED
         locked.save()
         _preferences_save(locked, chosen)
-        after = _audit_view(locked)
+        after = _audit_view(locked, chosen)
         old, new = audit.diff(before, after)
         if new:
             audit.audit_record(

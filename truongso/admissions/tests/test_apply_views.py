@@ -300,3 +300,18 @@ def test_documents_only_through_the_checks(world: Any, settings: Any, tmp_path: 
     review = reverse("admissions_apply:review_document", args=[app.pk, doc.pk])
     assert staff(world.principal).get(review).status_code == 200
     assert staff(world.principal_c).get(review).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_submission_costs_a_fixed_number_of_queries(
+    world: Any, django_assert_num_queries: Any
+) -> None:
+    r = open_round(world)
+    client = verified_client()
+    data = post_form(world)
+    data["preferences"] = [world.school_a.pk, world.school_b.pk, world.school_c.pk]
+    # Round, registry lookup, schools named, duplicate check, savepoint, insert, preferences,
+    # audit entry, release: no password hash, no session row.
+    with django_assert_num_queries(9):
+        response = client.post(reverse("admissions_apply:apply", args=[r.pk]), data)
+    assert response.status_code == 302

@@ -16,7 +16,9 @@ urlpatterns = [
     path("<int:pk>/runs/", v.run_list, name="runs"),
     path("<int:pk>/statistics/", v.round_stats, name="stats"),
     path("<int:pk>/statistics.xlsx", v.round_stats_xlsx, name="stats_xlsx"),
+    path("<int:pk>/score-sheet.xlsx", v.score_sheet_xlsx, name="score_sheet"),
     path("runs/<int:pk>/", v.run_detail, name="run"),
+    path("runs/<int:pk>/results.xlsx", v.run_results_xlsx, name="run_xlsx"),
     path("runs/<int:pk>/compare/", v.run_compare, name="compare"),
     path("runs/<int:pk>/publish/", v.run_publish, name="publish"),
 ]

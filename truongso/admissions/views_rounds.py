@@ -27,7 +27,13 @@ from truongso.admissions.forms_rounds import (
     ScoreUploadForm,
     penalties_text,
 )
-from truongso.admissions.models import AdmissionRound, RoundSchool, RoundStatus
+from truongso.admissions.models import (
+    AdmissionRound,
+    Application,
+    ApplicationStatus,
+    RoundSchool,
+    RoundStatus,
+)
 from truongso.admissions.rounds_charts import Row, hbar_svg
 from truongso.admissions.services import rounds as round_services
 from truongso.admissions.services import runs as run_services
@@ -578,3 +584,82 @@ def round_stats_xlsx(request: AuthedRequest, pk: int) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="thong-ke-tuyen-sinh-{r.pk}.xlsx"'
     return response
+
+
+def _xlsx_response(rows: Any, filename: str, title: str) -> HttpResponse:
+    import openpyxl
+
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet(title[:31])
+    count = 0
+    for row in rows:
+        sheet.append(row)
+        count += 1
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Rows"] = str(count - 1)
+    return response
+
+
+@login_required
+def score_sheet_xlsx(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A sheet ready to fill: one row per application code, one column per subject."""
+    r = _managed(request, pk)
+    applications = (
+        Application.objects.filter(round=r)
+        .exclude(status=ApplicationStatus.WITHDRAWN)
+        .only("code")
+        .order_by("code")
+    )
+    rows = score_services.score_template_rows(r, applications)
+    audit_export(
+        actor=request.user,
+        what="admissions.score_sheet",
+        org_path=r.organiser.path,
+        rows=len(rows) - 1,
+        params={"round": r.pk},
+    )
+    return _xlsx_response(rows, f"diem-thi-{r.pk}.xlsx", _("Exam scores"))
+
+
+@login_required
+def run_results_xlsx(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Every result of a run the user may see (a school: its own applicants)."""
+    run = selectors.run_get(request.user, pk)
+    results = selectors.run_results(request.user, run)
+    header = [
+        _("Application"),
+        _("Name"),
+        _("Admission score"),
+        _("School code"),
+        _("Admitted to"),
+        "NV",
+        _("Result"),
+    ]
+    rows = [header] + [
+        [
+            res.application.code,
+            res.application.full_name,
+            float(res.application.admission_score)
+            if res.application.admission_score is not None
+            else None,
+            res.school.code if res.school else "",
+            res.school.name if res.school else "",
+            res.preference,
+            res.reason,
+        ]
+        for res in results.iterator(chunk_size=2000)
+    ]
+    audit_export(
+        actor=request.user,
+        what="admissions.run_results",
+        org_path=run.round.organiser.path,
+        rows=len(rows) - 1,
+        params={"run": run.pk},
+    )
+    return _xlsx_response(rows, f"ket-qua-xet-tuyen-{run.pk}.xlsx", _("Results"))

@@ -225,3 +225,30 @@ def test_run_detail_and_stats_queries_do_not_grow(
         assert client.get(reverse("admission_rounds:stats", args=[round10.pk])).status_code == 200
     with django_assert_max_num_queries(14):
         assert client.get(reverse("admission_rounds:detail", args=[round10.pk])).status_code == 200
+
+
+def test_score_sheet_and_results_downloads(client, world, round10):
+    login(client, world.department)
+    sheet = client.get(reverse("admission_rounds:score_sheet", args=[round10.pk]))
+    rows = list(openpyxl.load_workbook(io.BytesIO(sheet.content)).worksheets[0].values)
+    assert rows[0] == ("ma_ho_so", "toan", "van", "anh")
+    assert [r[0] for r in rows[1:]] == ["HS0001", "HS0002", "HS0003", "HS0004", "HS0007"]
+    run = runs.run_create(actor=world.department, round=round10)
+    book = client.get(reverse("admission_rounds:run_xlsx", args=[run.pk]))
+    rows = list(openpyxl.load_workbook(io.BytesIO(book.content)).worksheets[0].values)
+    assert rows[1] == (
+        "HS0001",
+        "Học sinh HS0001",
+        27,
+        "34070001",
+        "Trường THCS An Bài",
+        1,
+        "admitted",
+    )
+    assert len(rows) == 6
+    # a school downloads only its own applicants
+    login(client, world.principal_c)
+    book = client.get(reverse("admission_rounds:run_xlsx", args=[run.pk]))
+    rows = list(openpyxl.load_workbook(io.BytesIO(book.content)).worksheets[0].values)
+    assert [r[0] for r in rows[1:]] == ["HS0007"]
+    assert client.get(reverse("admission_rounds:score_sheet", args=[round10.pk])).status_code == 403

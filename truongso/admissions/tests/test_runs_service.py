@@ -182,3 +182,21 @@ def test_publish_refused_when_stale_or_denied(world, round10):
     assert round10.status == RoundStatus.CLOSED
     assert not Application.objects.exclude(confirmation="").exists()
     assert not AssignmentRun.objects.filter(is_published=True).exists()
+
+
+def test_publish_schedules_the_release_at_the_deadline(
+    world, round10, django_capture_on_commit_callbacks, monkeypatch
+):
+    from truongso.admissions import tasks
+
+    queued = []
+    monkeypatch.setattr(
+        tasks.release_due_task, "apply_async", lambda **kwargs: queued.append(kwargs)
+    )
+    round10.results_publish_at = round10.registration_closes
+    round10.confirmation_deadline = timezone.now() + dt.timedelta(days=3)
+    round10.save()
+    run = runs.run_create(actor=world.department, round=round10)
+    with django_capture_on_commit_callbacks(execute=True):
+        runs.run_publish(actor=world.department, run=run)
+    assert queued == [{"eta": round10.confirmation_deadline + dt.timedelta(minutes=1)}]

@@ -197,5 +197,5 @@ class PublishForm(forms.Form):
         label=gettext_lazy("Parents see the results from"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text=gettext_lazy("Empty: now."),
+        help_text=gettext_lazy("Empty: the round's planned time if still ahead, otherwise now."),
     )

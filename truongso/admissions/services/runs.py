@@ -343,12 +343,15 @@ def runs_compare(a: AssignmentRun, b: AssignmentRun) -> Comparison:
 def run_publish(*, actor: Any, run: AssignmentRun, at: dt.datetime | None = None) -> AssignmentRun:
     """Publish ``run``: its quotas, penalties and tie rule become the round's, its results
     are copied onto the applications (admitted ones wait for confirmation), and parents see
-    them from ``at`` (now by default). Refused when the scores or preferences changed since
-    the run (run again), or another run is published."""
+    them from ``at`` (by default the round's planned time if still ahead, else now).
+    Refused when the scores or preferences changed since the run (run again), or another
+    run is published."""
     r = run.round
     require_manage(actor, r.organiser)
     now = timezone.now()
-    at = at or now
+    # Without a time: the round's planned publication time if still ahead, else now.
+    planned = r.results_publish_at
+    at = at or (planned if planned and planned > now else now)
     if r.confirmation_deadline and at >= r.confirmation_deadline:
         raise ValidationError(_("Results must be published before the confirmation deadline."))
     if at < r.registration_closes:

@@ -200,3 +200,15 @@ def test_publish_schedules_the_release_at_the_deadline(
     with django_capture_on_commit_callbacks(execute=True):
         runs.run_publish(actor=world.department, run=run)
     assert queued == [{"eta": round10.confirmation_deadline + dt.timedelta(minutes=1)}]
+
+
+def test_publish_without_a_time_keeps_the_planned_one(world, round10):
+    planned = timezone.now() + dt.timedelta(days=1)
+    round10.results_publish_at = planned
+    round10.save()
+    run = runs.run_create(actor=world.department, round=round10)
+    runs.run_publish(actor=world.department, run=run)
+    round10.refresh_from_db()
+    assert round10.results_publish_at == planned
+    assert not runs.results_visible(round10)
+    assert runs.results_visible(round10, now=planned)

@@ -361,6 +361,30 @@ PAYMENTS_GATEWAY_HASH_SECRET = env(
 # Minutes a parent has to finish paying at the gateway (vnp_ExpireDate).
 PAYMENTS_GATEWAY_EXPIRE_MINUTES = env_int("PAYMENTS_GATEWAY_EXPIRE_MINUTES", 15)
 
+# --- Admissions: SMS and the parents' one-time codes (truongso/admissions/sms.py, otp.py) ------
+# console: the text in the log (the demo also shows the code on the page); file: JSON lines;
+# http: a JSON SMS gateway (POST {"to", "text", "sender"}, bearer API key, also from *_FILE).
+ADMISSIONS_SMS_BACKEND = env("ADMISSIONS_SMS_BACKEND", "console")
+if ADMISSIONS_SMS_BACKEND not in {"console", "file", "http"}:
+    raise ImproperlyConfigured(
+        f"ADMISSIONS_SMS_BACKEND={ADMISSIONS_SMS_BACKEND!r} is not console, file or http"
+    )
+ADMISSIONS_SMS_FILE = env("ADMISSIONS_SMS_FILE", str(VAR_DIR / "sms" / "outbox.jsonl"))
+ADMISSIONS_SMS_URL = env("ADMISSIONS_SMS_URL")
+ADMISSIONS_SMS_API_KEY = env("ADMISSIONS_SMS_API_KEY")
+ADMISSIONS_SMS_SENDER = env("ADMISSIONS_SMS_SENDER", "TRUONGSO")
+ADMISSIONS_SMS_TIMEOUT = env_int("ADMISSIONS_SMS_TIMEOUT", 10)
+if ADMISSIONS_SMS_BACKEND == "http" and not (ADMISSIONS_SMS_URL and ADMISSIONS_SMS_API_KEY):
+    raise ImproperlyConfigured("ADMISSIONS_SMS_BACKEND=http needs ADMISSIONS_SMS_URL and _API_KEY")
+# A code lives 5 minutes and allows 5 wrong tries; one code a minute and 5 an hour per phone,
+# 30 an hour per client IP. The phone session of a parent lasts 30 days.
+ADMISSIONS_OTP_TTL = env_int("ADMISSIONS_OTP_TTL", 300)
+ADMISSIONS_OTP_MAX_ATTEMPTS = env_int("ADMISSIONS_OTP_MAX_ATTEMPTS", 5)
+ADMISSIONS_OTP_RESEND_SECONDS = env_int("ADMISSIONS_OTP_RESEND_SECONDS", 60)
+ADMISSIONS_OTP_PER_PHONE_HOUR = env_int("ADMISSIONS_OTP_PER_PHONE_HOUR", 5)
+ADMISSIONS_OTP_PER_IP_HOUR = env_int("ADMISSIONS_OTP_PER_IP_HOUR", 30)
+ADMISSIONS_PARENT_SESSION_DAYS = env_int("ADMISSIONS_PARENT_SESSION_DAYS", 30)
+
 # --- Report cards: signing (truongso/reportcards/signing) ------------------------------------
 # Test CA and test certificates (manage.py reportcards_test_ca) live here, never in git.
 REPORTCARDS_SIGNING_DIR = Path(

@@ -190,6 +190,8 @@ def scores_import(
     seen_at: dict[str, int] = {}
     for line, row in enumerate(rows[1:], start=2):
         ident = row[id_col].strip() if id_col < len(row) else ""
+        if id_kind == "learner_id" and ident.isdigit() and len(ident) < 10:
+            ident = ident.zfill(10)  # Excel drops the leading zero of 01… (Hà Nội) as a number
         if not ident:
             problems.append(_problem(line, rows[0][id_col], _("the applicant is missing")))
             continue

@@ -168,3 +168,16 @@ def test_admission_score_doubled_formula(world):
         r, scores={"toan": Decimal("8"), "van": Decimal("7.5"), "anh": Decimal("9")}
     )
     assert value == (Decimal("40.00"), "")
+
+
+def test_learner_id_read_as_a_number_by_excel_keeps_its_leading_zero(world, round10):
+    Application.objects.filter(code="HS0003").update(learner_id="0100000003")
+    book = openpyxl.Workbook()
+    book.active.append(["learner_id", "toan", "van", "anh"])
+    book.active.append([100000003, 5, 6, 7])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    scores.scores_import(
+        actor=world.department, round=round10, content=buffer.getvalue(), filename="d.xlsx"
+    )
+    assert Application.objects.get(code="HS0003").admission_score == Decimal("18.00")

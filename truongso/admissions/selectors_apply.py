@@ -149,3 +149,14 @@ def application_for_review(user: Any, pk: int) -> Application | None:
     return (
         _with_preferences(qs).prefetch_related("documents").select_related("current_school").first()
     )
+
+
+def review_schools(user: Any, round_id: str) -> list[tuple[int, str]]:
+    """The schools of a round in the user's reach, for the school filter of the list."""
+    if not round_id.isdigit() or not rounds_for_review(user).filter(pk=int(round_id)).exists():
+        return []
+    return list(
+        RoundSchool.objects.filter(round_id=int(round_id))
+        .order_by("school__name")
+        .values_list("school_id", "school__name")
+    )

@@ -340,6 +340,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "filters": filters,
         "rounds": sel.rounds_for_review(request.user),
+        "schools": sel.review_schools(request.user, filters["round_id"]),
         "statuses": ApplicationStatus.choices,
     }
     template = (

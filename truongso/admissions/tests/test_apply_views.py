@@ -315,3 +315,21 @@ def test_a_submission_costs_a_fixed_number_of_queries(
     with django_assert_num_queries(9):
         response = client.post(reverse("admissions_apply:apply", args=[r.pk]), data)
     assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_review_filters_by_school_and_htmx_gets_the_rows_only(world: Any) -> None:
+    apps = five_applications(world)
+    client = staff(world.department)
+    r = apps[0].round
+    response = client.get(
+        reverse("admissions_apply:review"),
+        {"round_id": str(r.pk), "school_id": str(world.school_c.pk)},
+    )
+    text = response.content.decode()
+    assert text.count('data-testid="review-row"') == 1 and apps[0].code in text
+    assert "All schools" in text
+    partial = client.get(
+        reverse("admissions_apply:review"), {"status": "submitted"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert partial.count('data-testid="review-row"') == 5 and "<html" not in partial

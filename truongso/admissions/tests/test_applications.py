@@ -361,3 +361,35 @@ def test_grade10_needs_a_learner_id_even_with_a_code(world: Any) -> None:
     with pytest.raises(ValidationError) as exc:
         apply(world, r, learner_id="", enrolment_code="")
     assert refusal(exc) == {"learner_id": ["The learner ID (10 digits) is required."]}
+
+
+@pytest.mark.django_db
+def test_duplicate_caught_by_the_unique_index_under_a_race(world: Any, monkeypatch: Any) -> None:
+    """Two submissions pass the duplicate check at once: the index refuses the second."""
+    r = open_round(world)
+    apply(world, r)
+    real = svc._duplicate
+    calls: list[int] = []
+
+    def racing(round: Any, cleaned: Any) -> Any:
+        calls.append(1)
+        return None if len(calls) == 1 else real(round, cleaned)
+
+    monkeypatch.setattr(svc, "_duplicate", racing)
+    with pytest.raises(ValidationError) as exc:
+        apply(world, r)
+    assert refusal(exc) == {
+        "learner_id": ["An application for learner ID 3407000001 already exists in this round."]
+    }
+    assert Application.objects.count() == 1 and Preference.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_taken_application_code_is_drawn_again(world: Any, monkeypatch: Any) -> None:
+    r = open_round(world)
+    first = apply(world, r)
+    codes = iter([first.code, "ZZZZZZZZZZ"])
+    monkeypatch.setattr(svc, "code_new", lambda: next(codes))
+    second = apply(world, r, learner_id="0101999999", full_name="Trần Thị Mai")
+    assert second.code == "ZZZZZZZZZZ"
+    assert AuditEntry.objects.filter(action="admission.apply").count() == 2

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import get_language
 
 from truongso.admissions.models import (
     AdmissionRound,
@@ -30,7 +31,8 @@ def rounds_public() -> list[dict[str, Any]]:
         return [_round_dict(r) for r in rows]
 
     rows: list[dict[str, Any]] = (
-        cache.get_or_set("admissions:rounds-public", load, PUBLIC_CACHE_SECONDS) or []
+        cache.get_or_set(f"admissions:rounds-public:{get_language()}", load, PUBLIC_CACHE_SECONDS)
+        or []
     )
     return rows
 
@@ -54,7 +56,7 @@ def round_public(round_id: int) -> dict[str, Any] | None:
 
     Day one sends every parent here first; one cache read serves them all.
     """
-    key = f"admissions:round-public:{round_id}"
+    key = f"admissions:round-public:{round_id}:{get_language()}"
     data: dict[str, Any] | None = cache.get(key)
     if data is None:
         r = (

@@ -333,3 +333,13 @@ def test_review_filters_by_school_and_htmx_gets_the_rows_only(world: Any) -> Non
         reverse("admissions_apply:review"), {"status": "submitted"}, HTTP_HX_REQUEST="true"
     ).content.decode()
     assert partial.count('data-testid="review-row"') == 5 and "<html" not in partial
+
+
+@pytest.mark.django_db
+def test_cached_round_page_keeps_each_language(world: Any) -> None:
+    r = open_round(world)
+    url = reverse("admissions_apply:round", args=[r.pk])
+    assert "Grade 10 (by exam)" in english_client().get(url).content.decode()
+    vietnamese = Client()
+    vietnamese.cookies["truongso_language"] = "vi"
+    assert "Grade 10 (by exam)" not in vietnamese.get(url).content.decode()

@@ -163,9 +163,12 @@ def test_publish_copies_results_and_adopts_parameters(world, round10):
         "HS0007": (world.school_c.pk, 1, "pending"),
     }
     assert Application.objects.get(code="HS0004").result_reason == (
-        "NV1 34070002: score 24.50 − penalty 0.00 = 24.50, below the cut-off 25.00 "
-        "(needed 25.00 at this preference)."
+        "Not admitted: below the cut-off at every preference."
     )
+    assert Application.objects.get(code="HS0005").result_reason == (
+        "Not admitted: excluded (no score or a zero in an exam)."
+    )
+    assert Application.objects.get(code="HS0003").result_reason == "Admitted at NV2."
     assert AuditEntry.objects.filter(action="admissions.result").count() == 7
     with pytest.raises(ValidationError, match="only a closed round"):
         runs.run_publish(actor=world.department, run=plain)

@@ -319,7 +319,8 @@ def admission_scores_compute(*, round: AdmissionRound) -> tuple[int, int]:
         "application_id", "subject", "score"
     ):
         scores.setdefault(app_id, {})[subject] = score
-    changed: list[Application] = []
+    # One UPDATE per distinct (score, reason), in chunks: a per-row bulk_update is slow.
+    changed: dict[tuple[Decimal | None, str], list[int]] = {}
     scored = excluded = 0
     applications = Application.objects.filter(round=round).only(
         "pk", "priority_group", "encouragement", "admission_score", "excluded_reason", "status"
@@ -339,11 +340,12 @@ def admission_scores_compute(*, round: AdmissionRound) -> tuple[int, int]:
         else:
             scored += 1
         if app.admission_score != value or app.excluded_reason != reason[:255]:
-            app.admission_score, app.excluded_reason = value, reason[:255]
-            changed.append(app)
-    Application.objects.bulk_update(
-        changed, ["admission_score", "excluded_reason"], batch_size=1000
-    )
+            changed.setdefault((value, reason[:255]), []).append(app.pk)
+    for (value, reason), ids in changed.items():
+        for start in range(0, len(ids), 5000):
+            Application.objects.filter(pk__in=ids[start : start + 5000]).update(
+                admission_score=value, excluded_reason=reason
+            )
     return scored, excluded
 
 

@@ -3,8 +3,9 @@ as the pages. Reads are scoped; writes need ADMISSION_MANAGE at the round's orga
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -156,7 +157,10 @@ class RunViewSet(ApiViewSet):
     def create(self, request: Request) -> Response:
         data = self.parse(s.RunInputSerializer)
         r = selectors.round_get(request.user, data["round"])
-        quotas = {int(k): v for k, v in data.get("quotas", {}).items() if str(k).isdigit()}
+        raw = data.get("quotas", {})
+        if any(not str(k).isdigit() for k in raw):
+            raise ValidationError({"quotas": [_("Quotas are given by school id (a number).")]})
+        quotas = {int(k): v for k, v in raw.items()}
         run = run_services.run_create(
             actor=request.user,
             round=r,

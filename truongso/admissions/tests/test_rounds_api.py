@@ -120,3 +120,15 @@ def test_schema_lists_the_admission_routes(client, world):
     schema = client.get("/api/schema/", {"format": "json"}).json()
     assert "/api/v1/admissions/rounds/" in schema["paths"]
     assert "/api/v1/admissions/runs/{id}/publish/" in schema["paths"]
+
+
+def test_what_if_quotas_by_school_id_only(client, world, round10):
+    login(client, world.department)
+    response = client.post(
+        f"{API}runs/",
+        {"round": round10.pk, "quotas": {"34070001": 5, "THPT A": 3}},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json() == {"quotas": ["Quotas are given by school id (a number)."]}
+    assert not AssignmentRun.objects.exists()

@@ -14,6 +14,18 @@ def _fast_hasher(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _language_reset() -> Any:
+    """Each test starts in the project's default language (Vietnamese) and leaves no other
+    language active behind it: a test that switches to English must not leak into the next."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def world(db: Any) -> Any:
     from truongso.testing.world import build_world

@@ -42,7 +42,7 @@ def parse_penalties(text: str) -> list[str]:
 class RoundForm(forms.Form):
     organiser = forms.TypedChoiceField(label=gettext_lazy("Organiser"), coerce=int)
     name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=RoundKind.choices)
+    kind = forms.ChoiceField(label=gettext_lazy("Kind of round"), choices=RoundKind.choices)
     registration_opens = forms.DateTimeField(
         label=gettext_lazy("Registration opens"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),

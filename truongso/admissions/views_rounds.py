@@ -17,6 +17,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from truongso.admissions import selectors
@@ -555,7 +556,7 @@ def round_stats_xlsx(request: AuthedRequest, pk: int) -> HttpResponse:
         [
             _("School code"),
             _("School"),
-            _("Admitted"),
+            pgettext("admissions", "Admitted"),
             _("Confirmed"),
             _("Waiting"),
             _("Declined"),

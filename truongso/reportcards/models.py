@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CardStatus(models.TextChoices):
@@ -81,7 +82,9 @@ class ReportCard(models.Model):
     correction_reason = models.TextField(_("reason for the correction"), blank=True)
     revocation_reason = models.TextField(_("reason for the revocation"), blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
-    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+    issued_at = models.DateTimeField(
+        pgettext_lazy("report card", "issued at"), null=True, blank=True
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -1,7 +1,8 @@
 """The admission demo: a grade-10 round of the demo Sở (seed_demo's Sở GD&ĐT Thái Bình) with
 its THPT schools, about 2,000 applications (the grade-9 pupils of the registry first, then
 generated ones), exam scores imported through the score service, two runs (the rules and a
-"no penalty" what-if) and the first one published, so parents can confirm.
+"no penalty" what-if) and the first one published, so parents can confirm; and a grade-6
+round open for registration, so a parent can try applying from a phone.
 
 The applications are inserted in bulk (a seed, not a registration burst; one audit entry
 records it); everything after that (close, scores, runs, publication) goes through the
@@ -138,6 +139,7 @@ def build_admissions_demo(
     chosen = runs.run_create(actor=SYSTEM, round=r, label="Theo quy chế (NV2 +1, NV3 +2)")
     runs.run_create(actor=SYSTEM, round=r, label="Thử: không cộng điểm chênh", penalties=["0"] * 3)
     runs.run_publish(actor=SYSTEM, run=chosen, at=now - dt.timedelta(hours=1))
+    _open_round(department, now)
     return {
         "schools": len(schools),
         "places": sum(quotas),
@@ -145,6 +147,43 @@ def build_admissions_demo(
         "scored": result.scored,
         "admitted": chosen.admitted,
     }
+
+
+OPEN_ROUND_NAME = "Tuyển sinh vào lớp 6 THCS năm học 2026-2027"
+
+
+def _open_round(department: OrgUnit, now: dt.datetime) -> AdmissionRound | None:
+    """A grade-6 round open for registration now, so a demo parent can apply from a phone
+    (children born in 2015, by residence zone, two preferences, no exam)."""
+    schools = list(
+        OrgUnit.objects.filter(
+            kind=OrgKind.SCHOOL,
+            level=SchoolLevel.LOWER_SECONDARY,
+            path__startswith=department.path,
+            is_active=True,
+        ).order_by("code")[:6]
+    )
+    if not schools:
+        return None
+    r = rounds.round_create(
+        actor=SYSTEM,
+        organiser=department,
+        data={
+            "name": OPEN_ROUND_NAME,
+            "kind": RoundKind.GRADE6,
+            "registration_opens": now - dt.timedelta(days=1),
+            "registration_closes": now + dt.timedelta(days=20),
+            "results_publish_at": now + dt.timedelta(days=30),
+            "confirmation_deadline": now + dt.timedelta(days=40),
+            "birth_year": 2015,
+            "penalties": ["0", "0"],
+            "preferences_max": 2,
+        },
+    )
+    rounds.round_schools_set(
+        actor=SYSTEM, round=r, places=[rounds.SchoolPlace(s, 120) for s in schools]
+    )
+    return rounds.round_open(actor=SYSTEM, round=r)
 
 
 def _applications(

@@ -16,9 +16,11 @@ from truongso.admissions.models import (
     Application,
     AssignmentRun,
     ExamScore,
+    RoundKind,
     RoundSchool,
     RoundStatus,
 )
+from truongso.admissions.services.applications import application_apply, window_is_open
 from truongso.admissions.services.runs import results_visible
 from truongso.core.models import AuditEntry
 
@@ -30,7 +32,7 @@ def test_demo_round_is_published_with_the_parents_child_admitted(db: Any) -> Non
     out = StringIO()
     call_command("seed_admissions_demo", "--applicants", "300", stdout=out)
     assert "Done:" in out.getvalue()
-    r = AdmissionRound.objects.get()
+    r = AdmissionRound.objects.get(kind=RoundKind.GRADE10)
     assert r.name == demo_rounds.ROUND_NAME
     assert r.status == RoundStatus.PUBLISHED
     assert results_visible(r)
@@ -52,4 +54,31 @@ def test_demo_round_is_published_with_the_parents_child_admitted(db: Any) -> Non
     out = StringIO()
     call_command("seed_admissions_demo", "--if-empty", stdout=out)
     assert "nothing seeded" in out.getvalue()
-    assert AdmissionRound.objects.count() == 1
+    assert AdmissionRound.objects.count() == 2
+
+
+def test_demo_has_a_grade_6_round_open_where_a_parent_can_apply(db: Any) -> None:
+    call_command("seed_demo", verbosity=0)
+    call_command("seed_admissions_demo", "--applicants", "50", verbosity=0)
+    r = AdmissionRound.objects.get(kind=RoundKind.GRADE6)
+    assert (r.name, r.status, r.birth_year) == (demo_rounds.OPEN_ROUND_NAME, "open", 2015)
+    assert window_is_open(r)
+    schools = list(RoundSchool.objects.filter(round=r).order_by("school__code"))
+    assert schools and all(rs.quota == 120 for rs in schools)
+    application = application_apply(
+        round=r,
+        phone="0912345678",
+        data={
+            "learner_id": "3499123456",
+            "full_name": "Trần Minh Khang",
+            "birth_date": "04/07/2015",
+            "gender": "Nam",
+            "guardian_name": "Trần Văn Hưng",
+            "address": "Quỳnh Phụ, Thái Bình",
+            "zone": "",
+            "priority_group": "",
+            "encouragement": "0",
+        },
+        preferences=[str(schools[0].school_id)],
+    )
+    assert application.code and application.preferences.get().school == schools[0].school

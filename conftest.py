@@ -34,6 +34,29 @@ def world(db: Any) -> Any:
 
 
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    _serialized_rollback_for_transactional_tests(items)
+    _skip_browser_tests_without_chromium(items)
+
+
+def _serialized_rollback_for_transactional_tests(items: list[Any]) -> None:
+    """Every ``transaction=True`` test restores the migrations' data after its flush.
+
+    A transactional test without it flushes the tables and lets ``post_migrate`` create the
+    content types again under new ids; a later test with serialized rollback (the browser
+    tests' ``live_world``) then reloads the old rows and collides with them. Which test
+    follows which depends on ordering (xdist), so the rule is applied to all of them.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is None or not marker.kwargs.get("transaction"):
+            continue
+        if marker.kwargs.get("serialized_rollback"):
+            continue
+        kwargs = {**marker.kwargs, "serialized_rollback": True}
+        item.add_marker(pytest.mark.django_db(*marker.args, **kwargs), append=False)
+
+
+def _skip_browser_tests_without_chromium(items: list[Any]) -> None:
     """Browser tests need Debian chromium: skipped with a reason locally, mandatory in CI."""
     from truongso.testing.browser import chromium_path
 

@@ -28,6 +28,10 @@ demo: messages
 	$(BIN)/python manage.py seed_admissions_demo --if-empty
 	TRUONGSO_DEMO=1 sh scripts/demo-serve.sh
 
+# The suite runs on every core (at most 4 workers, each with its own test database);
+# `make test PYTEST_ARGS=` runs it in one process, e.g. to read a failure in order.
+PYTEST_ARGS ?= -n auto --maxprocesses 4
+
 test: messages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

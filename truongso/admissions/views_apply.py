@@ -34,6 +34,7 @@ from truongso.admissions.models import (
 )
 from truongso.admissions.parent_session import session_close, session_open, session_phone
 from truongso.admissions.services import applications as svc
+from truongso.admissions.services.runs import results_visible
 from truongso.admissions.sms import backend_get
 from truongso.core import authz
 from truongso.core.authz import Perm
@@ -160,10 +161,14 @@ def mine(request: HttpRequest) -> HttpResponse:
     verified = _phone_or_redirect(request)
     if isinstance(verified, HttpResponse):
         return verified
+    applications = list(sel.applications_of_phone(verified))
+    for application in applications:
+        # Once the results are out, the parent goes on from here to the result and confirmation.
+        application.results_open = results_visible(application.round)  # type: ignore[attr-defined]
     return render(
         request,
         "admissions/apply/mine.html",
-        {"phone": verified, "applications": sel.applications_of_phone(verified)},
+        {"phone": verified, "applications": applications},
     )
 
 

@@ -27,6 +27,8 @@ def test_demo_parent_confirms_and_the_pupil_enters_the_thpt(db: Any) -> None:
     cookie = HttpResponse()
     session_open(cookie, phone)
     client.cookies[COOKIE] = cookie.cookies[COOKIE].value
+    mine = client.get(reverse("admissions_apply:mine")).content.decode()
+    assert reverse("admissions_results:detail", args=[child.code]) in mine  # results are out
     page = client.get(reverse("admissions_results:detail", args=[child.code])).content.decode()
     assert f"Trúng tuyển vào {child.admitted_school.name} theo nguyện vọng 1." in page
     client.post(reverse("admissions_results:answer", args=[child.code, "confirm"]))

@@ -1,0 +1,138 @@
+"""Placement by zone for grade-1/6 rounds: in-zone first (over quota reported, not refused),
+out-of-zone by the published seeded lottery, then NV2; stored as an ordinary run and
+published unchanged; permissions and kind checks change nothing."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from truongso.admissions.models import (
+    AdmissionRound,
+    Application,
+    AssignmentRun,
+    RoundKind,
+    RoundSchool,
+    RoundStatus,
+    RunResult,
+)
+from truongso.admissions.services import runs, zones
+from truongso.admissions.tests.rounds_world import (  # noqa: F401
+    apply,
+    english,
+    make_round,
+    round_data,
+)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+
+
+def grade1(world, *, zone_rules: bool, quotas=(2, 1, 1)) -> AdmissionRound:
+    r = AdmissionRound.objects.create(
+        organiser=world.department_unit,
+        **round_data(kind=RoundKind.GRADE1, formula={}, priority_bonus={}, zone_rules=zone_rules),
+        status=RoundStatus.CLOSED,
+    )
+    for school, quota, zone in zip(
+        (world.school_a, world.school_b, world.school_c), quotas, ("Z1", "Z2", "Z3"), strict=True
+    ):
+        RoundSchool.objects.create(round=r, school=school, quota=quota, zone=zone)
+    return r
+
+
+def child(r, code, prefs, zone):
+    app = apply(r, code, prefs)
+    Application.objects.filter(pk=app.pk).update(zone=zone)
+    return app
+
+
+def placements(run):
+    return {
+        code: (school, pref, reason)
+        for code, school, pref, reason in RunResult.objects.filter(run=run).values_list(
+            "application__code", "school__code", "preference", "reason"
+        )
+    }
+
+
+def test_lottery_key_is_published_hash():
+    assert zones.lottery_key(7, "TS0001") == hashlib.sha256(b"7:TS0001").hexdigest()
+
+
+def test_in_zone_all_admitted_over_quota_and_reported(world):
+    r = grade1(world, zone_rules=True, quotas=(2, 1, 1))
+    a, b = world.school_a, world.school_b
+    for n in range(1, 4):
+        child(r, f"TS000{n}", [a], "Z1")
+    child(r, "TS0004", [a, b], "Z2")  # out of zone for A: refused with zone rules on
+    child(r, "TS0005", [], "Z1")
+    run = zones.zone_run_create(actor=world.department, round=r, label="Tuyến")
+    assert placements(run) == {
+        "TS0001": ("34070001", 1, "admitted"),
+        "TS0002": ("34070001", 1, "admitted"),
+        "TS0003": ("34070001", 1, "admitted"),
+        "TS0004": ("34070002", 2, "admitted"),
+        "TS0005": (None, None, "no_preferences"),
+    }
+    row = next(s for s in run.summary["schools"] if s["code"] == "34070001")
+    assert (row["quota"], row["admitted"], row["over_quota"], row["in_zone"]) == (2, 3, 1, 3)
+    assert run.summary["reasons"] == {
+        "admitted": 4,
+        "excluded": 0,
+        "no_preferences": 1,
+        "no_place": 0,
+    }
+    assert (run.applicants, run.admitted, run.params["method"]) == (5, 4, "zone")
+
+
+def test_out_of_zone_by_lottery_not_registration_order(world):
+    r = grade1(world, zone_rules=False, quotas=(2, 1, 1))
+    a, b = world.school_a, world.school_b
+    child(r, "TS0001", [a], "Z1")  # in zone: first whatever the lottery
+    codes = ["TS0002", "TS0003", "TS0004"]
+    for code in codes:
+        child(r, code, [a, b], "Z9")
+    run = zones.zone_run_create(actor=world.department, round=r)
+    order = sorted(codes, key=lambda c: zones.lottery_key(r.pk, c))
+    got = placements(run)
+    assert got["TS0001"] == ("34070001", 1, "admitted")
+    assert got[order[0]] == ("34070001", 1, "admitted")
+    assert got[order[1]] == ("34070002", 2, "admitted")
+    assert got[order[2]] == (None, None, "no_place")
+
+
+def test_zone_place_is_deterministic_and_ignores_input_order():
+    apps = [(i, f"TS{i:04d}", "Z9") for i in range(1, 30)]
+    prefs = {i: [10] for i in range(1, 30)}
+    kwargs = {"round_id": 3, "zone_rules": False, "quotas": {10: 5}, "school_zones": {10: "Z1"}}
+    one = zones.zone_place(applicants=apps, preferences=prefs, **kwargs)
+    two = zones.zone_place(applicants=list(reversed(apps)), preferences=prefs, **kwargs)
+    assert one == two
+    winners = sorted(apps, key=lambda a: zones.lottery_key(3, a[1]))[:5]
+    assert {pk for pk, p in one.items() if p[0] == 10} == {pk for pk, _c, _z in winners}
+
+
+def test_zone_run_publishes_unchanged(world):
+    r = grade1(world, zone_rules=True)
+    child(r, "TS0001", [world.school_a], "Z1")
+    run = zones.zone_run_create(actor=world.department, round=r)
+    runs.run_publish(actor=world.department, run=run)
+    app = Application.objects.get(code="TS0001")
+    assert (app.admitted_school_id, app.admitted_preference, app.confirmation) == (
+        world.school_a.pk,
+        1,
+        "pending",
+    )
+
+
+def test_zone_run_denied_and_wrong_kind_change_nothing(world):
+    r = grade1(world, zone_rules=True)
+    child(r, "TS0001", [world.school_a], "Z1")
+    with pytest.raises(PermissionDenied):
+        zones.zone_run_create(actor=world.principal, round=r)
+    r10 = make_round(world)
+    with pytest.raises(ValidationError):
+        zones.zone_run_create(actor=world.department, round=r10)
+    assert AssignmentRun.objects.count() == 0

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from truongso.admissions import views_rounds as v
+from truongso.admissions import views_zones as z
 
 app_name = "admission_rounds"
 urlpatterns = [
@@ -17,6 +18,8 @@ urlpatterns = [
     path("<int:pk>/statistics/", v.round_stats, name="stats"),
     path("<int:pk>/statistics.xlsx", v.round_stats_xlsx, name="stats_xlsx"),
     path("<int:pk>/score-sheet.xlsx", v.score_sheet_xlsx, name="score_sheet"),
+    path("<int:pk>/codes/", z.codes_page, name="codes"),
+    path("<int:pk>/codes.xlsx", z.codes_xlsx, name="codes_xlsx"),
     path("runs/<int:pk>/", v.run_detail, name="run"),
     path("runs/<int:pk>/results.xlsx", v.run_results_xlsx, name="run_xlsx"),
     path("runs/<int:pk>/compare/", v.run_compare, name="compare"),

@@ -103,3 +103,15 @@ def test_denied_and_grade10_change_nothing(world):
         )
     assert EnrolmentCode.objects.count() == 0
     assert not AuditEntry.objects.filter(object_type="admissions.enrolment_codes").exists()
+
+
+def test_row_messages_in_vietnamese(world):
+    from django.utils import translation
+
+    r = grade1(world, zone_rules=True)
+    data = "Họ và tên,Ngày sinh,Tuyến\nAn,01/03/2020,Z7\n".encode()
+    with translation.override("vi"), pytest.raises(ValidationError) as info:
+        codes.codes_import(actor=world.department, round=r, data=data, file_name="ds.csv")
+    assert info.value.messages == [
+        "Dòng 2, khu vực: “Z7” không phải khu vực của trường nào trong đợt."
+    ]

@@ -339,6 +339,7 @@ SPECTACULAR_SETTINGS = {
         "InvoiceStatusEnum": "truongso.payments.models.InvoiceStatus",
         "PaymentStatusEnum": "truongso.payments.models.PaymentStatus",
         "RoundKindEnum": "truongso.admissions.models.RoundKind",
+        "ApplicationStatusEnum": "truongso.admissions.models.ApplicationStatus",
     },
 }
 

@@ -1,13 +1,15 @@
 """Routes of the admissions API under ``/api/v1/admissions/`` (``admissions-round-*``,
-``admissions-run-*``)."""
+``admissions-run-*``, ``admissions-application-*``)."""
 
 from django.urls import URLPattern, URLResolver
 from rest_framework.routers import SimpleRouter
 
+from truongso.admissions.api.applications import ApplicationViewSet
 from truongso.admissions.api.views import RoundViewSet, RunViewSet
 
 router = SimpleRouter(use_regex_path=False)
 router.register("rounds", RoundViewSet, basename="admissions-round")
 router.register("runs", RunViewSet, basename="admissions-run")
+router.register("applications", ApplicationViewSet, basename="admissions-application")
 
 urlpatterns: list[URLPattern | URLResolver] = list(router.urls)

@@ -39,6 +39,7 @@ from truongso.admissions.rounds_charts import Row, hbar_svg
 from truongso.admissions.services import rounds as round_services
 from truongso.admissions.services import runs as run_services
 from truongso.admissions.services import scores as score_services
+from truongso.admissions.services import zones as zone_services
 from truongso.core import authz
 from truongso.core.audit import audit_export
 from truongso.core.authz import Perm
@@ -324,14 +325,19 @@ def run_list(request: AuthedRequest, pk: int) -> HttpResponse:
                 quotas[d.school_id] = value
         if form.is_valid():
             try:
-                run = run_services.run_create(
-                    actor=request.user,
-                    round=r,
-                    label=form.cleaned_data["label"],
-                    quotas=quotas,
-                    penalties=form.cleaned_data["penalties"],
-                    tie_rule=form.cleaned_data["tie_rule"],
-                )
+                if r.kind in zone_services.ZONE_KINDS:  # grades 1 and 6: by zone, no scores
+                    run = zone_services.zone_run_create(
+                        actor=request.user, round=r, label=form.cleaned_data["label"], quotas=quotas
+                    )
+                else:
+                    run = run_services.run_create(
+                        actor=request.user,
+                        round=r,
+                        label=form.cleaned_data["label"],
+                        quotas=quotas,
+                        penalties=form.cleaned_data["penalties"],
+                        tie_rule=form.cleaned_data["tie_rule"],
+                    )
             except ValidationError as exc:
                 _errors(form, exc)
             else:

@@ -63,3 +63,20 @@ def test_refused_for_others_and_grade10(client, world):
     assert client.get(reverse("admission_rounds:codes", args=[r10.pk])).status_code == 404
     assert EnrolmentCode.objects.count() == 0
     assert not AuditEntry.objects.filter(object_type="admissions.enrolment_codes").exists()
+
+
+def test_runs_page_places_a_grade1_round_by_zone(client, world):
+    from truongso.admissions.models import AssignmentRun
+    from truongso.admissions.tests.test_zones_run import child
+
+    r = grade1(world, zone_rules=True)
+    child(r, "TS0001", [world.school_a], "Z1")
+    login(client, world.department)
+    page = client.post(
+        reverse("admission_rounds:runs", args=[r.pk]),
+        {"label": "Tuyến", "penalties": "0 1 2", "tie_rule": "admit_all"},
+    )
+    run = AssignmentRun.objects.get(round=r)
+    assert page.status_code == 302
+    assert (run.label, run.params["method"], run.admitted) == ("Tuyến", "zone", 1)
+    assert client.get(reverse("admission_rounds:run", args=[run.pk])).status_code == 200

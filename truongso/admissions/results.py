@@ -147,6 +147,8 @@ def application_result(application: Application, now: dt.datetime | None = None)
     view.admitted_preference = application.admitted_preference
     view.reason = own.reason
     view.headline = _headline(application, own.reason)
+    if own.reason == "no_place" and run.params.get("method") == "zone":  # no score, no cut-off
+        view.headline = _("Not admitted: no place at any of your preferences (placement by zone).")
     view.can_answer = (
         own.school_id is not None
         and application.confirmation in WAITING

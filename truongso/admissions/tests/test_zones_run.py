@@ -136,3 +136,16 @@ def test_zone_run_denied_and_wrong_kind_change_nothing(world):
     with pytest.raises(ValidationError):
         zones.zone_run_create(actor=world.department, round=r10)
     assert AssignmentRun.objects.count() == 0
+
+
+def test_published_zone_refusal_does_not_speak_of_scores(world):
+    from truongso.admissions import results
+
+    r = grade1(world, zone_rules=True, quotas=(0, 0, 0))
+    child(r, "TS0001", [world.school_a], "Z9")
+    run = zones.zone_run_create(actor=world.department, round=r)
+    runs.run_publish(actor=world.department, run=run)
+    app = Application.objects.get(code="TS0001")
+    expected = "Not admitted: no place at any of your preferences (placement by zone)."
+    assert app.result_reason == expected
+    assert results.application_result(app).headline == expected

@@ -29,7 +29,8 @@ from truongso.admissions.models import (
     TieRule,
 )
 from truongso.admissions.outcomes import PreferenceExplanation, Verdict
-from truongso.admissions.services.confirm import WAITING, results_visible
+from truongso.admissions.services.confirm import WAITING
+from truongso.admissions.services.runs import results_visible
 from truongso.registry.models import OrgUnit
 
 CACHE_SECONDS = 3600

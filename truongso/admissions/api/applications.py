@@ -23,6 +23,7 @@ from truongso.admissions.models import (
 )
 from truongso.admissions.services import applications as application_services
 from truongso.admissions.services import confirm as confirm_services
+from truongso.admissions.services.runs import results_visible
 from truongso.registry.api.views.base import ApiViewSet, errors
 
 
@@ -112,7 +113,7 @@ class ApplicationDetailSerializer(ApplicationSerializer):
             "school_name": school.name if school else None,
             "preference": obj.admitted_preference,
             "reason": obj.result_reason,
-            "published": confirm_services.results_visible(obj.round),
+            "published": results_visible(obj.round),
         }
 
 

@@ -36,6 +36,7 @@ from truongso.admissions.models import (
     RoundSchool,
     RoundStatus,
 )
+from truongso.admissions.services.runs import results_visible
 from truongso.core import authz
 from truongso.core.audit import audit_record
 from truongso.core.authz import Perm
@@ -77,14 +78,6 @@ class ParentPhone:
 
     def __str__(self) -> str:
         return self.username
-
-
-def results_visible(round_: AdmissionRound, now: dt.datetime | None = None) -> bool:
-    """Results are shown once the round is published and its publication time has come."""
-    now = now or timezone.now()
-    if round_.status not in (RoundStatus.PUBLISHED, RoundStatus.FINISHED):
-        return False
-    return round_.results_publish_at is None or round_.results_publish_at <= now
 
 
 def can_answer(actor: Any, application: Application) -> bool:

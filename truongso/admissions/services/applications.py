@@ -30,6 +30,7 @@ from truongso.admissions.models import (
     Application,
     ApplicationDocument,
     ApplicationStatus,
+    ConfirmationStatus,
     EnrolmentCode,
     Preference,
     RoundKind,
@@ -364,7 +365,56 @@ def _audit_view(
     return data
 
 
+def _earlier_rounds(r: AdmissionRound) -> list[int]:
+    """The rounds this one follows (``previous_round``, then its own, ...): a second round
+    takes the places released by the first."""
+    ids: list[int] = []
+    pk = r.previous_round_id
+    while pk is not None and pk not in ids:
+        ids.append(pk)
+        pk = AdmissionRound.objects.filter(pk=pk).values_list("previous_round_id", flat=True)[0]
+    return ids
+
+
+def _confirmed_earlier(r: AdmissionRound, learner_id: str) -> ValidationError | None:
+    """A learner who confirmed her place in an earlier round of the chain holds it: the
+    second round is for the places she did not take, not for a second choice."""
+    earlier = _earlier_rounds(r)
+    if not learner_id or not earlier:
+        return None
+    held = (
+        Application.objects.filter(
+            round_id__in=earlier,
+            learner_id=learner_id,
+            confirmation=ConfirmationStatus.CONFIRMED,
+        )
+        .select_related("round", "admitted_school")
+        .first()
+    )
+    if held is None:
+        return None
+    return ValidationError(
+        {
+            "learner_id": [
+                _(
+                    "Learner ID %(id)s has already confirmed enrolment at %(school)s in "
+                    "%(round)s, so cannot apply in this round."
+                )
+                % {
+                    "id": learner_id,
+                    "school": held.admitted_school.name if held.admitted_school else "",
+                    "round": held.round.name,
+                }
+            ]
+        },
+        code="confirmed_earlier",
+    )
+
+
 def _duplicate(r: AdmissionRound, cleaned: Mapping[str, Any]) -> ValidationError | None:
+    held = _confirmed_earlier(r, cleaned["learner_id"])
+    if held is not None:
+        return held
     qs = Application.objects.filter(round=r)
     if cleaned["learner_id"] and qs.filter(learner_id=cleaned["learner_id"]).exists():
         return ValidationError(

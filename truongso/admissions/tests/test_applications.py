@@ -15,6 +15,7 @@ from truongso.admissions.models import (
     Application,
     ApplicationDocument,
     ApplicationStatus,
+    ConfirmationStatus,
     Preference,
     RoundSchool,
     RoundStatus,
@@ -82,6 +83,37 @@ def test_duplicate_learner_id_is_refused(world: Any) -> None:
         "learner_id": ["An application for learner ID 3407000001 already exists in this round."]
     }
     assert Application.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_confirmed_in_the_first_round_cannot_apply_in_the_second(world: Any) -> None:
+    """The second round (đợt 2) offers the places not taken; a learner holding a confirmed
+    place of the first round is refused, one who declined or was released may apply."""
+    first = open_round(world, name="Đợt 1")
+    held = apply(world, first)
+    Application.objects.filter(pk=held.pk).update(
+        confirmation=ConfirmationStatus.CONFIRMED, admitted_school=world.school_a
+    )
+    apply(world, first, learner_id="3407000009", full_name="Lê Thị Cúc")
+    Application.objects.filter(learner_id="3407000009").update(
+        confirmation=ConfirmationStatus.RELEASED, admitted_school=world.school_b
+    )
+    first.status = RoundStatus.FINISHED
+    first.save(update_fields=["status"])
+    second = open_round(world, name="Đợt 2", previous_round=first)
+    third = open_round(world, name="Đợt 3", previous_round=second)
+    for later in (second, third):
+        with pytest.raises(ValidationError) as exc:
+            apply(world, later)
+        assert refusal(exc) == {
+            "learner_id": [
+                "Learner ID 3407000001 has already confirmed enrolment at "
+                f"{world.school_a.name} in Đợt 1, so cannot apply in this round."
+            ]
+        }
+    assert not Application.objects.filter(round__in=(second, third)).exists()
+    again = apply(world, second, learner_id="3407000009", full_name="Lê Thị Cúc")
+    assert again.round == second
 
 
 @pytest.mark.django_db

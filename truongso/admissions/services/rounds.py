@@ -377,16 +377,25 @@ def _transition(
                 raise ValidationError(
                     _("Add at least one school accepting applications before opening.")
                 )
-        before = r.status
+        before: dict[str, Any] = {"status": r.status}
+        after: dict[str, Any] = {"status": to}
         r.status = to
-        r.save(update_fields=["status", "updated_at"])
+        fields = ["status", "updated_at"]
+        now = timezone.now()
+        if to == RoundStatus.CLOSED and r.registration_closes > now:
+            # Closed early: the window ended now, and what follows (publication) counts from it.
+            before["registration_closes"] = r.registration_closes.isoformat()
+            after["registration_closes"] = now.isoformat()
+            r.registration_closes = now
+            fields.append("registration_closes")
+        r.save(update_fields=fields)
         audit_record(
             actor=actor,
             action=action,
             obj=r,
             org_path=r.organiser.path,
-            before={"status": before},
-            after={"status": to},
+            before=before,
+            after=after,
         )
     return r
 
@@ -403,7 +412,8 @@ def round_open(*, actor: Any, round: AdmissionRound) -> AdmissionRound:
 
 
 def round_close(*, actor: Any, round: AdmissionRound) -> AdmissionRound:
-    """Close registration: no more applications or edits; scores and runs may start."""
+    """Close registration: no more applications or edits; scores and runs may start.
+    Closing before the planned end moves the end of the window to now."""
     return _transition(
         actor, round, (RoundStatus.OPEN,), RoundStatus.CLOSED, "admissions.round_close"
     )

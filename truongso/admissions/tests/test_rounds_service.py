@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from truongso.admissions.models import AdmissionRound, RoundSchool, RoundStatus
 from truongso.admissions.services import rounds
@@ -140,6 +141,38 @@ def test_open_needs_a_school_and_close_follows_open(world):
         .order_by("pk")
         .values_list("after", flat=True)
     ) == [{"status": "open"}, {"status": "closed"}]
+
+
+def test_closing_early_ends_the_window_now(world):
+    """Results count from the end of registration: a round closed before its planned end
+    (so.canbo decides to stop early) ends its window at the closing time, audited."""
+    planned = timezone.now() + dt.timedelta(days=10)
+    r = rounds.round_create(
+        actor=world.department,
+        organiser=world.department_unit,
+        data=round_data(
+            registration_opens=timezone.now() - dt.timedelta(days=1),
+            registration_closes=planned,
+            results_publish_at=planned + dt.timedelta(days=1),
+            confirmation_deadline=planned + dt.timedelta(days=5),
+        ),
+    )
+    rounds.round_schools_set(
+        actor=world.department, round=r, places=[SchoolPlace(world.school_b, 1)]
+    )
+    rounds.round_open(actor=world.department, round=r)
+    before = timezone.now()
+    r = rounds.round_close(actor=world.department, round=r)
+    stored = AdmissionRound.objects.get(pk=r.pk)
+    assert stored.status == RoundStatus.CLOSED
+    assert before <= stored.registration_closes <= timezone.now()
+    assert stored.results_publish_at == planned + dt.timedelta(days=1)
+    entry = AuditEntry.objects.get(object_id=str(r.pk), action="admissions.round_close")
+    assert entry.before == {"status": "open", "registration_closes": planned.isoformat()}
+    assert entry.after == {
+        "status": "closed",
+        "registration_closes": stored.registration_closes.isoformat(),
+    }
 
 
 def test_schools_set_validates_every_row(world):

@@ -127,7 +127,7 @@ class PreferenceExplanation:
                 % values
             )
         if self.verdict is Verdict.NO_PLACES:
-            return _("NV%(k)s %(school)s: the school admits nobody this round (quota 0).") % values
+            return no_places_message(self.preference, self.school_code)
         if self.verdict is Verdict.LOST_TIE:
             return (
                 _(
@@ -143,6 +143,14 @@ class PreferenceExplanation:
             )
             % values
         )
+
+
+def no_places_message(preference: int, school: str) -> str:
+    """The verdict ``no_places`` (a quota of 0), the same words for exam and zone runs."""
+    return _("NV%(k)s %(school)s: the school admits nobody this round (quota 0).") % {
+        "k": preference,
+        "school": school,
+    }
 
 
 def _shown(value: Decimal | None) -> str:

@@ -28,9 +28,10 @@ from truongso.admissions.models import (
     RunResult,
     TieRule,
 )
-from truongso.admissions.outcomes import PreferenceExplanation, Verdict
+from truongso.admissions.outcomes import PreferenceExplanation, Verdict, no_places_message
 from truongso.admissions.services.confirm import WAITING
 from truongso.admissions.services.runs import results_visible
+from truongso.admissions.services.zones import in_zone
 from truongso.registry.models import OrgUnit
 
 CACHE_SECONDS = 3600
@@ -155,9 +156,46 @@ def application_result(application: Application, now: dt.datetime | None = None)
         and application.confirmation in WAITING
         and (round_.confirmation_deadline is None or now <= round_.confirmation_deadline)
     )
-    if own.reason in ("admitted", "no_place") and application.admission_score is not None:
+    if own.reason in ("admitted", "no_place") and run.params.get("method") == "zone":
+        view.lines = zone_explain(application, run, own.preference)
+    elif own.reason in ("admitted", "no_place") and application.admission_score is not None:
         view.lines = [p.message() for p in explain(application, round_, run, own.preference)]
     return view
+
+
+def zone_explain(application: Application, run: AssignmentRun, got: int | None) -> list[str]:
+    """Each preference up to the one she got (all of them if none) in a zone run: admitted in
+    zone or by lottery; a school of quota 0 admits nobody (the exam runs' ``no_places``);
+    outside the zone, refused by the zone rules or left without a place in the lottery."""
+    quotas = {int(k): int(v) for k, v in (run.params.get("quotas") or {}).items()}
+    zones = {row["school_id"]: row.get("zone", "") for row in run.summary.get("schools", [])}
+    lines = []
+    prefs = Preference.objects.filter(application=application).select_related("school")
+    for pref in prefs.order_by("rank"):
+        if got and pref.rank > got:
+            break
+        values = {"k": pref.rank, "school": pref.school.name}
+        home = in_zone(application.zone, zones.get(pref.school_id, ""))
+        if got == pref.rank and home:
+            lines.append(_("NV%(k)s %(school)s: admitted, a child of the school's zone.") % values)
+        elif got == pref.rank:
+            lines.append(_("NV%(k)s %(school)s: admitted by the lottery.") % values)
+        elif quotas.get(pref.school_id, 0) <= 0:
+            lines.append(no_places_message(pref.rank, pref.school.name))
+        elif run.params.get("zone_rules"):
+            lines.append(
+                _("NV%(k)s %(school)s: not admitted, only children of the school's zone are.")
+                % values
+            )
+        else:
+            lines.append(
+                _(
+                    "NV%(k)s %(school)s: outside the school's zone; no place was left for you "
+                    "in the lottery."
+                )
+                % values
+            )
+    return lines
 
 
 def explain(

@@ -3,13 +3,23 @@
 Grades 1 and 6 have no exam: a public school takes the children of its zone. The run goes
 through the preferences in order (NV1, then NV2, ...); at each rank and for each school:
 
-1. in-zone applicants (her zone equals the school's zone, both set) are all admitted, even
-   beyond the quota: the school must take them, and the excess is reported as
-   ``over_quota`` in the summary rather than refused;
+0. a school with a quota of 0 admits nobody in that run, in-zone or not: its applicants go
+   on to their next preference (and, with none left, end ``no_place``). The summary counts
+   per school the children of its own zone refused that way (``in_zone_refused``), and the
+   run page lists those schools, so the department raises the quota before publishing
+   rather than publish a school that turns away its own zone;
+1. otherwise in-zone applicants (her zone equals the school's zone, both set) are all
+   admitted, even beyond the quota: the school must take them, and the excess is reported
+   as ``over_quota`` in the summary rather than refused;
 2. out-of-zone applicants are eligible only when the round's zone rules are off, and fill
    the places still free in a published, seeded lottery order: ``lottery_key`` is the
    SHA-256 of ``"<round id>:<application code>"``, smallest first. Registration time never
    counts (it would reward the day-one rush).
+
+A school that no longer accepts applications (``RoundSchool.is_open`` false) is placed like
+any other, as the exam run does (``services/runs.round_input`` reads every school of the
+round with its quota): closing a school stops new applications, it does not refuse the
+children who already named it. To admit nobody there, set its quota to 0.
 
 Applicants not placed at NVk go on to NVk+1. The result is stored as an ordinary
 :class:`AssignmentRun` with one :class:`RunResult` per application (``params["method"]`` is
@@ -19,6 +29,7 @@ Applicants not placed at NVk go on to NVk+1. The result is stored as an ordinary
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -66,7 +77,7 @@ def zone_place(
     """Place ``applicants`` (id, code, zone) whose ranked schools are ``preferences[id]``.
 
     Returns per application id ``(school id, rank, reason, in_zone)``; reason is
-    ``admitted``, ``no_preferences`` or ``no_place``.
+    ``admitted``, ``no_preferences`` or ``no_place``. A school of quota 0 admits nobody.
     """
     free = dict(quotas)
     placed: dict[int, tuple[int | None, int | None, str, bool]] = {}
@@ -81,6 +92,8 @@ def zone_place(
                 continue
             by_school.setdefault(prefs[rank - 1], []).append(pk)
         for school_id, candidates in by_school.items():
+            if quotas.get(school_id, 0) <= 0:  # admits nobody: all go on to their next
+                continue
             zone = school_zones.get(school_id, "")
             for pk in candidates:  # the children of the zone: all of them
                 if in_zone(zone_of[pk], zone):
@@ -97,6 +110,25 @@ def zone_place(
             reason = "no_place" if preferences.get(pk) else "no_preferences"
             placed[pk] = (None, None, reason, False)
     return placed
+
+
+def in_zone_refused(
+    *,
+    quotas: Mapping[int, int],
+    school_zones: Mapping[int, str],
+    applicants: list[tuple[int, str, str]],
+    preferences: Mapping[int, list[int]],
+    placed: Mapping[int, tuple[int | None, int | None, str, bool]],
+) -> dict[int, int]:
+    """Per school of quota 0: the children of its zone who reached it and were refused
+    (every preference above the one they got, or all of them when they got none)."""
+    refused: dict[int, int] = {}
+    for pk, _code, zone in applicants:
+        got = placed[pk][1] or len(preferences.get(pk, [])) + 1
+        for school_id in preferences.get(pk, [])[: got - 1]:
+            if quotas.get(school_id, 0) <= 0 and in_zone(zone, school_zones.get(school_id, "")):
+                refused[school_id] = refused.get(school_id, 0) + 1
+    return refused
 
 
 def zone_run_create(
@@ -118,6 +150,7 @@ def zone_run_create(
     if not schools:
         raise ValidationError(_("The round has no schools."))
     params = _params(round, schools, quotas, None, None)
+    started = time.perf_counter()
     # The same fingerprint as an exam run, so publication refuses a stale run unchanged.
     ri = round_input(round, params)
     params["input_digest"] = ri.digest
@@ -138,15 +171,20 @@ def zone_run_create(
     ):
         prefs.setdefault(app_id, []).append(school_id)
     quota_of = {rs.school_id: int(params["quotas"][str(rs.school_id)]) for rs in schools}
+    zone_of = {rs.school_id: rs.zone for rs in schools}
     placed = zone_place(
         round_id=round.pk,
         zone_rules=round.zone_rules,
         quotas=quota_of,
-        school_zones={rs.school_id: rs.zone for rs in schools},
+        school_zones=zone_of,
         applicants=apps,
         preferences=prefs,
     )
-    summary = _summary(round, schools, quota_of, placed)
+    refused = in_zone_refused(
+        quotas=quota_of, school_zones=zone_of, applicants=apps, preferences=prefs, placed=placed
+    )
+    summary = _summary(round, schools, quota_of, placed, refused)
+    duration = int((time.perf_counter() - started) * 1000)
     with transaction.atomic():
         run = AssignmentRun.objects.create(
             round=round,
@@ -159,6 +197,7 @@ def zone_run_create(
             summary=summary,
             applicants=len(apps),
             admitted=sum(1 for p in placed.values() if p[0] is not None),
+            duration_ms=duration,
             created_by=actor if getattr(actor, "pk", None) else None,
         )
         RunResult.objects.bulk_create(
@@ -187,8 +226,10 @@ def _summary(
     schools: list[RoundSchool],
     quotas: Mapping[int, int],
     placed: Mapping[int, tuple[int | None, int | None, str, bool]],
+    refused: Mapping[int, int],
 ) -> dict[str, Any]:
-    """The per-school summary in the shape of an exam run's (no cut-offs)."""
+    """The per-school summary in the shape of an exam run's (no cut-offs), with the zone's
+    own counts: in zone, by lottery, over quota, in-zone children refused (quota 0)."""
     rows = []
     for rs in schools:
         mine = [p for p in placed.values() if p[0] == rs.school_id]
@@ -212,6 +253,7 @@ def _summary(
                 "tied_admitted": 0,
                 "tied_refused": 0,
                 "over_quota": max(admitted - quota, 0),
+                "in_zone_refused": refused.get(rs.school_id, 0),
                 "fill_rate": round(admitted / quota, 4) if quota else 0.0,
             }
         )
@@ -225,4 +267,6 @@ def _summary(
         "tie_rule": r.tie_rule,
         "rounds": r.preferences_max,
         "method": "zone",
+        "zone_rules": r.zone_rules,
+        "in_zone_refused": sum(row["in_zone_refused"] for row in rows),
     }

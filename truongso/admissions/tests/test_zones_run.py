@@ -149,3 +149,86 @@ def test_published_zone_refusal_does_not_speak_of_scores(world):
     expected = "Not admitted: no place at any of your preferences (placement by zone)."
     assert app.result_reason == expected
     assert results.application_result(app).headline == expected
+
+
+def school_row(run, school):
+    row = next(s for s in run.summary["schools"] if s["school_id"] == school.pk)
+    keys = ("quota", "admitted", "in_zone", "by_lottery", "over_quota", "in_zone_refused")
+    return (*[row[k] for k in keys], row["fill_rate"])
+
+
+def test_quota_0_admits_nobody_not_even_its_zone(world):
+    from truongso.admissions import results
+
+    r = grade1(world, zone_rules=False, quotas=(0, 2, 1))
+    a, b = world.school_a, world.school_b
+    child(r, "TS0001", [a, b], "Z1")  # refused by A (its zone), then B by lottery
+    child(r, "TS0002", [a], "Z1")  # refused by A, nothing left
+    child(r, "TS0003", [b], "Z2")  # B's own zone
+    child(r, "TS0004", [a], "Z9")  # out of zone, refused by A too
+    run = zones.zone_run_create(actor=world.department, round=r)
+    assert placements(run) == {
+        "TS0001": ("34070002", 2, "admitted"),
+        "TS0002": (None, None, "no_place"),
+        "TS0003": ("34070002", 1, "admitted"),
+        "TS0004": (None, None, "no_place"),
+    }
+    assert school_row(run, a) == (0, 0, 0, 0, 0, 2, 0.0)
+    assert school_row(run, b) == (2, 2, 1, 1, 0, 0, 1.0)
+    assert run.summary["in_zone_refused"] == 2
+    runs.run_publish(actor=world.department, run=run)
+    nobody = "NV1 Trường THCS An Bài: the school admits nobody this round (quota 0)."
+    got = results.application_result(Application.objects.get(code="TS0001"))
+    assert got.lines == [nobody, "NV2 Trường THCS Quỳnh Hải: admitted by the lottery."]
+    got = results.application_result(Application.objects.get(code="TS0002"))
+    assert got.lines == [nobody]
+    got = results.application_result(Application.objects.get(code="TS0003"))
+    assert got.lines == ["NV1 Trường THCS Quỳnh Hải: admitted, a child of the school's zone."]
+
+
+def test_what_if_quota_0_refuses_the_zone_and_counts_it(world):
+    r = grade1(world, zone_rules=True, quotas=(2, 1, 1))
+    a = world.school_a
+    child(r, "TS0001", [a], "Z1")
+    child(r, "TS0002", [a, world.school_b], "Z1")
+    run = zones.zone_run_create(actor=world.department, round=r, quotas={a.pk: 0})
+    assert placements(run) == {
+        "TS0001": (None, None, "no_place"),
+        "TS0002": (None, None, "no_place"),  # B is not her zone, and zone rules are on
+    }
+    assert school_row(run, a) == (0, 0, 0, 0, 0, 2, 0.0)
+    assert RoundSchool.objects.get(round=r, school=a).quota == 2  # the round is unchanged
+
+
+def test_in_zone_beyond_a_quota_of_1_all_admitted(world):
+    r = grade1(world, zone_rules=False, quotas=(1, 1, 1))
+    a, b = world.school_a, world.school_b
+    child(r, "TS0001", [a], "Z1")
+    child(r, "TS0002", [a], "Z1")
+    child(r, "TS0003", [a, b], "Z9")  # A is full with its zone: B by lottery
+    run = zones.zone_run_create(actor=world.department, round=r)
+    assert placements(run) == {
+        "TS0001": ("34070001", 1, "admitted"),
+        "TS0002": ("34070001", 1, "admitted"),
+        "TS0003": ("34070002", 2, "admitted"),
+    }
+    assert school_row(run, a) == (1, 2, 2, 0, 1, 0, 2.0)
+    assert school_row(run, b) == (1, 1, 0, 1, 0, 0, 1.0)
+    assert run.summary["in_zone_refused"] == 0
+
+
+def test_closed_school_placed_like_the_exam_run_places_it(world):
+    """Not accepting applications stops new ones; both methods still place the children who
+    named the school before, within its quota (the exam run reads every school)."""
+    r = grade1(world, zone_rules=True, quotas=(1, 1, 1))
+    RoundSchool.objects.filter(round=r, school=world.school_a).update(is_open=False)
+    child(r, "TS0001", [world.school_a], "Z1")
+    child(r, "TS0002", [world.school_a], "Z1")
+    run = zones.zone_run_create(actor=world.department, round=r)
+    assert placements(run)["TS0001"] == ("34070001", 1, "admitted")
+    assert school_row(run, world.school_a) == (1, 2, 2, 0, 1, 0, 2.0)
+    r10 = make_round(world, quotas=(1, 1, 1))
+    RoundSchool.objects.filter(round=r10, school=world.school_a).update(is_open=False)
+    apply(r10, "HS0001", [world.school_a], score="20")
+    exam = runs.run_create(actor=world.department, round=r10)
+    assert placements(exam) == {"HS0001": ("34070001", 1, "admitted")}

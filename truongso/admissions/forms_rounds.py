@@ -188,6 +188,11 @@ class RunForm(forms.Form):
     penalties = forms.CharField(label=gettext_lazy("Extra points needed per preference"))
     tie_rule = forms.ChoiceField(label=gettext_lazy("Tie rule"), choices=TieRule.choices)
 
+    def __init__(self, *args: Any, zone: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if zone:  # placement by zone: no scores, so no penalties and no ties to break
+            del self.fields["penalties"], self.fields["tie_rule"]
+
     def clean_penalties(self) -> list[str]:
         return parse_penalties(self.cleaned_data["penalties"])
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
-from truongso.admissions import selectors
+from truongso.admissions import selectors, zone_summary
 from truongso.admissions.forms_rounds import (
     PublishForm,
     RoundForm,
@@ -35,7 +35,14 @@ from truongso.admissions.models import (
     RoundSchool,
     RoundStatus,
 )
-from truongso.admissions.rounds_charts import Row, hbar_svg
+from truongso.admissions.rounds_charts import (
+    Row,
+    admitted_chart,
+    cutoff_chart,
+    fill_chart,
+    hbar_svg,
+    zone_chart,
+)
 from truongso.admissions.services import rounds as round_services
 from truongso.admissions.services import runs as run_services
 from truongso.admissions.services import scores as score_services
@@ -301,9 +308,11 @@ def run_list(request: AuthedRequest, pk: int) -> HttpResponse:
     r = selectors.round_get(request.user, pk)
     can_manage = selectors.can_manage(request.user, r)
     demand = selectors.round_demand(r)
+    zone = r.kind in zone_services.ZONE_KINDS  # grades 1 and 6: by zone, no scores
     form = RunForm(
         request.POST or None,
         initial={"penalties": penalties_text(r.penalties), "tie_rule": r.tie_rule},
+        zone=zone,
     )
     quota_rows: list[tuple[selectors.SchoolDemand, str]] = [
         (d, str(request.POST.get(f"quota_{d.school_id}", d.quota))) for d in demand
@@ -325,7 +334,7 @@ def run_list(request: AuthedRequest, pk: int) -> HttpResponse:
                 quotas[d.school_id] = value
         if form.is_valid():
             try:
-                if r.kind in zone_services.ZONE_KINDS:  # grades 1 and 6: by zone, no scores
+                if zone:
                     run = zone_services.zone_run_create(
                         actor=request.user, round=r, label=form.cleaned_data["label"], quotas=quotas
                     )
@@ -353,60 +362,9 @@ def run_list(request: AuthedRequest, pk: int) -> HttpResponse:
             "form": form,
             "quota_rows": quota_rows,
             "can_manage": can_manage,
+            "zone": zone,
         },
         status=400 if request.method == "POST" else 200,
-    )
-
-
-def _cutoff_chart(chart_id: str, title: str, summaries: list[dict[str, Any]]) -> Any:
-    by_school: dict[int, list[dict[str, Any] | None]] = {}
-    names: dict[int, str] = {}
-    for s, summary in enumerate(summaries):
-        for row in summary.get("schools", []):
-            names[row["school_id"]] = row["name"]
-            by_school.setdefault(row["school_id"], [None] * len(summaries))[s] = row
-    rows = []
-    for school_id, cells in by_school.items():
-        values = tuple(
-            float(c["cutoff"]) if c and c.get("cutoff") is not None else None for c in cells
-        )
-        texts = tuple(
-            number_format(Decimal(c["cutoff"]), 2) if c and c.get("cutoff") is not None else "–"
-            for c in cells
-        )
-        rows.append(Row(names[school_id], values, texts))
-    return hbar_svg(
-        chart_id=chart_id,
-        title=title,
-        desc=_("Cut-off score of each school; no bar when the school did not fill."),
-        rows=rows,
-    )
-
-
-def _fill_chart(chart_id: str, summaries: list[dict[str, Any]]) -> Any:
-    by_school: dict[int, list[dict[str, Any] | None]] = {}
-    names: dict[int, str] = {}
-    for s, summary in enumerate(summaries):
-        for row in summary.get("schools", []):
-            names[row["school_id"]] = row["name"]
-            by_school.setdefault(row["school_id"], [None] * len(summaries))[s] = row
-    rows = [
-        Row(
-            names[school_id],
-            tuple(float(c["fill_rate"]) * 100 if c else None for c in cells),
-            tuple(
-                f"{number_format(Decimal(str(c['fill_rate'])) * 100, 1)} %" if c else "–"
-                for c in cells
-            ),
-        )
-        for school_id, cells in by_school.items()
-    ]
-    return hbar_svg(
-        chart_id=chart_id,
-        title=_("Fill rate"),
-        desc=_("Admitted as a share of the quota, per school."),
-        rows=rows,
-        maximum=max([100.0, *(v for r in rows for v in r.values if v is not None)]),
     )
 
 
@@ -423,6 +381,7 @@ def run_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     )
     page = Paginator(results, 50).get_page(request.GET.get("page"))
     can_manage = selectors.can_manage(request.user, r)
+    zone = zone_summary.is_zone_run(run)
     return render(
         request,
         "admissions/rounds/run.html",
@@ -430,9 +389,9 @@ def run_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "round": r,
             "run": run,
             "schools": run.summary.get("schools", []),
-            "cutoff_chart": _cutoff_chart("cutoffs", _("Cut-off score"), [run.summary]),
-            "fill_chart": _fill_chart("fill", [run.summary]),
+            "fill_chart": fill_chart("fill", [run.summary]),
             "page": page,
+            **(_zone_run_context(run, page) if zone else _exam_run_context(run)),
             "school_filter": school_id,
             "reason_filter": reason,
             "reasons": run_services.REASONS.values(),
@@ -442,6 +401,25 @@ def run_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "others": list(selectors.runs_of(request.user, r).exclude(pk=run.pk)[:20]),
         },
     )
+
+
+def _exam_run_context(run: Any) -> dict[str, Any]:
+    return {
+        "zone": False,
+        "cutoff_chart": cutoff_chart("cutoffs", _("Cut-off score"), [run.summary]),
+    }
+
+
+def _zone_run_context(run: Any, page: Any) -> dict[str, Any]:
+    """A placement by zone in its own terms: in zone, by lottery, over quota, refusals."""
+    return {
+        "zone": True,
+        "zone_schools": zone_summary.zone_schools(run.summary),
+        "refusing": zone_summary.refusing_schools(run.summary),
+        "lottery": zone_summary.lottery_sentence(run),
+        "zone_chart": zone_chart("zone", run.summary),
+        "zone_results": zone_summary.zone_results(run, page.object_list),
+    }
 
 
 @login_required
@@ -455,16 +433,21 @@ def run_compare(request: AuthedRequest, pk: int) -> HttpResponse:
         comparison = run_services.runs_compare(a, b)
     except ValidationError as exc:
         raise Http404 from exc
+    zone = zone_summary.is_zone_run(a) or zone_summary.is_zone_run(b)
+    summaries = [a.summary, b.summary]
     return render(
         request,
         "admissions/rounds/compare.html",
         {
             "round": a.round,
             "c": comparison,
-            "cutoff_chart": _cutoff_chart(
-                "compare-cutoffs", _("Cut-off score"), [a.summary, b.summary]
-            ),
-            "fill_chart": _fill_chart("compare-fill", [a.summary, b.summary]),
+            "zone": zone,
+            "zone_rows": zone_summary.zone_compare(a.summary, b.summary) if zone else [],
+            "cutoff_chart": None
+            if zone
+            else cutoff_chart("compare-cutoffs", _("Cut-off score"), summaries),
+            "admitted_chart": admitted_chart("compare-admitted", summaries) if zone else None,
+            "fill_chart": fill_chart("compare-fill", summaries),
         },
     )
 
@@ -491,7 +474,13 @@ def run_publish(request: AuthedRequest, pk: int) -> HttpResponse:
 
 def _stats_context(request: AuthedRequest, r: AdmissionRound) -> dict[str, Any]:
     demand = selectors.round_demand(r)
-    history = selectors.cutoff_history(request.user, r)
+    zone = r.kind in zone_services.ZONE_KINDS
+    history = None if zone else selectors.cutoff_history(request.user, r)
+    published_run = (
+        selectors.runs_of(request.user, r).filter(is_published=True).defer(None).first()
+        if zone
+        else None
+    )
     ratio_chart = hbar_svg(
         chart_id="ratio",
         title=_("First-choice applicants per place"),
@@ -526,6 +515,20 @@ def _stats_context(request: AuthedRequest, r: AdmissionRound) -> dict[str, Any]:
         "ratio_chart": ratio_chart,
         "confirmation_chart": confirmation_chart,
         "published": r.status in (RoundStatus.PUBLISHED, RoundStatus.FINISHED),
+        "zone": zone,
+        **(_zone_stats(published_run) if zone else {}),
+    }
+
+
+def _zone_stats(run: Any) -> dict[str, Any]:
+    """Grades 1 and 6: the published placement by zone instead of a cut-off history."""
+    if run is None or not zone_summary.is_zone_run(run):
+        return {"zone_run": None, "zone_schools": []}
+    return {
+        "zone_run": run,
+        "zone_schools": zone_summary.zone_schools(run.summary),
+        "zone_chart": zone_chart("zone", run.summary),
+        "lottery": zone_summary.lottery_sentence(run),
     }
 
 
@@ -571,11 +574,14 @@ def round_stats_xlsx(request: AuthedRequest, pk: int) -> HttpResponse:
     )
     for d in context["demand"]:
         sheet.append([d.code, d.name, d.admitted, d.confirmed, d.pending, d.declined, d.released])
-    sheet = book.create_sheet(_("Cut-offs"))
-    history = context["history"]
-    sheet.append([_("School code"), _("School"), *[h.name for h in history.rounds]])
-    for code, (name, values) in history.schools.items():
-        sheet.append([code, name, *[float(v) if v is not None else None for v in values]])
+    if context["zone"]:
+        _zone_sheet(book.create_sheet(_("Placement by zone")), context["zone_schools"])
+    else:
+        sheet = book.create_sheet(_("Cut-offs"))
+        history = context["history"]
+        sheet.append([_("School code"), _("School"), *[h.name for h in history.rounds]])
+        for code, (name, values) in history.schools.items():
+            sheet.append([code, name, *[float(v) if v is not None else None for v in values]])
     buffer = io.BytesIO()
     book.save(buffer)
     audit_export(
@@ -591,6 +597,38 @@ def round_stats_xlsx(request: AuthedRequest, pk: int) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="thong-ke-tuyen-sinh-{r.pk}.xlsx"'
     return response
+
+
+def _zone_sheet(sheet: Any, schools: list[zone_summary.ZoneSchool]) -> None:
+    sheet.append(
+        [
+            _("School code"),
+            _("School"),
+            _("Zone"),
+            _("Quota"),
+            pgettext("admissions", "Admitted"),
+            _("In zone"),
+            _("By lottery"),
+            _("Over quota"),
+            _("Children of the zone refused (quota 0)"),
+            _("Fill rate"),
+        ]
+    )
+    for z in schools:
+        sheet.append(
+            [
+                z.code,
+                z.name,
+                z.zone,
+                z.quota,
+                z.admitted,
+                z.in_zone,
+                z.by_lottery,
+                z.over_quota,
+                z.in_zone_refused,
+                z.fill_rate,
+            ]
+        )
 
 
 def _xlsx_response(rows: Any, filename: str, title: str) -> HttpResponse:
@@ -639,6 +677,49 @@ def run_results_xlsx(request: AuthedRequest, pk: int) -> HttpResponse:
     """Every result of a run the user may see (a school: its own applicants)."""
     run = selectors.run_get(request.user, pk)
     results = selectors.run_results(request.user, run)
+    if zone_summary.is_zone_run(run):
+        rows = _zone_result_rows(run, results)
+    else:
+        rows = _exam_result_rows(results)
+    audit_export(
+        actor=request.user,
+        what="admissions.run_results",
+        org_path=run.round.organiser.path,
+        rows=len(rows) - 1,
+        params={"run": run.pk},
+    )
+    return _xlsx_response(rows, f"ket-qua-xet-tuyen-{run.pk}.xlsx", _("Results"))
+
+
+def _zone_result_rows(run: Any, results: Any) -> list[list[Any]]:
+    header = [
+        _("Application"),
+        _("Name"),
+        _("Zone"),
+        _("School code"),
+        _("Admitted to"),
+        "NV",
+        _("Placed by"),
+        _("Lottery key"),
+        _("Result"),
+    ]
+    return [header] + [
+        [
+            z.result.application.code,
+            z.result.application.full_name,
+            z.result.application.zone,
+            z.result.school.code if z.result.school else "",
+            z.result.school.name if z.result.school else "",
+            z.result.preference,
+            z.placed_by,
+            z.lottery_key,
+            z.result.reason,
+        ]
+        for z in zone_summary.zone_results(run, results.iterator(chunk_size=2000))
+    ]
+
+
+def _exam_result_rows(results: Any) -> list[list[Any]]:
     header = [
         _("Application"),
         _("Name"),
@@ -648,7 +729,7 @@ def run_results_xlsx(request: AuthedRequest, pk: int) -> HttpResponse:
         "NV",
         _("Result"),
     ]
-    rows = [header] + [
+    return [header] + [
         [
             res.application.code,
             res.application.full_name,
@@ -662,11 +743,3 @@ def run_results_xlsx(request: AuthedRequest, pk: int) -> HttpResponse:
         ]
         for res in results.iterator(chunk_size=2000)
     ]
-    audit_export(
-        actor=request.user,
-        what="admissions.run_results",
-        org_path=run.round.organiser.path,
-        rows=len(rows) - 1,
-        params={"run": run.pk},
-    )
-    return _xlsx_response(rows, f"ket-qua-xet-tuyen-{run.pk}.xlsx", _("Results"))

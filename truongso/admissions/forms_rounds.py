@@ -4,16 +4,24 @@ the round's data; the service checks them."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections.abc import Collection
+from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.forms import BoundField
+from django.template.defaultfilters import yesno
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from truongso.admissions.models import AdmissionRound, RoundKind, TieRule
 
 SEPARATORS = re.compile(r"[;\s]+")
+# The form fields of a round's field where they differ (the formula is typed in two).
+FORM_FIELDS: dict[str, tuple[str, ...]] = {"formula": ("subjects", "max_score")}
 
 
 def _decimal_text(value: Any) -> str:
@@ -98,9 +106,54 @@ class RoundForm(forms.Form):
         label=gettext_lazy("Preferences limited to the home zone"), required=False
     )
 
-    def __init__(self, *args: Any, organisers: list[tuple[int, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        organisers: list[tuple[int, str]],
+        editable: Collection[str] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """``editable``: the round's fields that may change (``rounds.editable_fields`` of
+        its status); the others are shown as text and whatever is posted for them is
+        ignored. None: a new round, everything is open."""
         super().__init__(*args, **kwargs)
         self.fields["organiser"].choices = organisers  # type: ignore[attr-defined]
+        self.editable = None if editable is None else set(editable)
+        self.readonly: list[str] = []
+        if self.editable is None:
+            return
+        open_fields = {f for name in self.editable for f in FORM_FIELDS.get(name, (name,))}
+        for name, field in self.fields.items():
+            if name not in open_fields:
+                field.disabled = True  # Django keeps the initial value, ignoring the post
+                self.readonly.append(name)
+
+    def rows(self) -> list[tuple[BoundField, str | None, str]]:
+        """Each field with, when read-only, its value as text and why it is fixed."""
+        fixed = _("Fixed once registration opens: parents rely on it.")
+        return [
+            (
+                self[name],
+                self._text(name) if name in self.readonly else None,
+                _("A round stays with its organiser.") if name == "organiser" else fixed,
+            )
+            for name in self.fields
+        ]
+
+    def _text(self, name: str) -> str:
+        field = self.fields[name]
+        value = self.get_initial_for_field(field, name)
+        if isinstance(field, forms.BooleanField):
+            return str(yesno(bool(value)))
+        if value is None or value == "":
+            return "–"
+        if isinstance(field, forms.ChoiceField):
+            return str(dict(field.choices).get(value, value))  # type: ignore[arg-type]
+        if isinstance(value, dt.datetime):
+            return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
+        if isinstance(value, Decimal | float):
+            return _decimal_text(value)
+        return str(value)
 
     @classmethod
     def initial_for(cls, r: AdmissionRound) -> dict[str, Any]:
@@ -154,11 +207,12 @@ class RoundForm(forms.Form):
         return parse_penalties(self.cleaned_data["penalties"])
 
     def round_data(self) -> dict[str, Any]:
+        """The round's fields from the form; only the editable ones when editing."""
         d = self.cleaned_data
         formula = (
             {"subjects": d["subjects"], "max_score": str(d["max_score"])} if d["subjects"] else {}
         )
-        return {
+        data = {
             "name": d["name"],
             "kind": d["kind"],
             "registration_opens": d["registration_opens"],
@@ -174,6 +228,9 @@ class RoundForm(forms.Form):
             "tie_rule": d["tie_rule"],
             "zone_rules": d["zone_rules"],
         }
+        if self.editable is None:
+            return data
+        return {k: v for k, v in data.items() if k in self.editable}
 
 
 class ScoreUploadForm(forms.Form):

@@ -122,8 +122,20 @@ def round_create(request: AuthedRequest) -> HttpResponse:
 @login_required
 def round_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     r = _managed(request, pk)
-    organisers = [(r.organiser_id, r.organiser.name)]
-    form = RoundForm(request.POST or None, organisers=organisers, initial=RoundForm.initial_for(r))
+    editable = round_services.editable_fields(r.status)
+    if not editable:  # published or finished: nothing can change, so no form at all
+        messages.warning(
+            request,
+            _("The round is “%(s)s”: its rules can no longer change.")
+            % {"s": r.get_status_display()},
+        )
+        return redirect("admission_rounds:detail", r.pk)
+    form = RoundForm(
+        request.POST or None,
+        organisers=[(r.organiser_id, r.organiser.name)],
+        initial=RoundForm.initial_for(r),
+        editable=editable,
+    )
     if request.method == "POST" and form.is_valid():
         changed = {k: v for k, v in form.round_data().items() if _differs(r, k, v)}
         try:
@@ -187,6 +199,7 @@ def round_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "round": r,
             "demand": demand,
             "can_manage": selectors.can_manage(request.user, r),
+            "can_edit": bool(round_services.editable_fields(r.status)),
             "penalties": penalties_text(r.penalties),
             "subjects": round_services.subject_weights(r),
             "runs": list(selectors.runs_of(request.user, r)[:5]),

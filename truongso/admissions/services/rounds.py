@@ -46,7 +46,21 @@ EDITABLE = (
 )
 # Once registration has opened, parents rely on the rules: only dates may still move.
 EDITABLE_OPEN = ("name", "registration_closes", "results_publish_at", "confirmation_deadline")
+# Once closed, what only the run uses may still be tuned before publication.
+EDITABLE_CLOSED = (*EDITABLE_OPEN, "penalties", "tie_rule", "priority_bonus")
 SUBJECT_CODE = re.compile(r"^[a-z][a-z0-9_]{0,19}$")
+
+
+def editable_fields(status: str) -> tuple[str, ...]:
+    """The fields of a round that may still change in ``status``: everything in a draft; the
+    name and dates once open; also penalties, tie rule and bonuses once closed; nothing once
+    published or finished. ``round_update`` and the edit page both ask here."""
+    by_status: dict[str, tuple[str, ...]] = {
+        RoundStatus.DRAFT: EDITABLE,
+        RoundStatus.OPEN: EDITABLE_OPEN,
+        RoundStatus.CLOSED: EDITABLE_CLOSED,
+    }
+    return by_status.get(status, ())
 
 
 def require_manage(actor: Any, organiser: OrgUnit) -> None:
@@ -249,11 +263,7 @@ def round_update(*, actor: Any, round: AdmissionRound, data: Mapping[str, Any]) 
     require_manage(actor, round.organiser)
     with transaction.atomic():
         r = AdmissionRound.objects.select_for_update().get(pk=round.pk)
-        allowed = {
-            RoundStatus.DRAFT: EDITABLE,
-            RoundStatus.OPEN: EDITABLE_OPEN,
-            RoundStatus.CLOSED: (*EDITABLE_OPEN, "penalties", "tie_rule", "priority_bonus"),
-        }.get(RoundStatus(r.status), ())
+        allowed = editable_fields(r.status)
         refused = sorted(set(data) - set(allowed))
         if refused:
             raise ValidationError(

@@ -30,6 +30,9 @@ UTF8_OR_UTF16 = ("utf-8", "utf-16")
 SNIFF_LINES = 50  # a bank's preamble (account, period) comes before its header row
 SNIFF_CHARS = 64 * 1024
 
+Kind = Literal["xlsx", "csv"]
+XLSX: Kind = "xlsx"
+CSV: Kind = "csv"
 Reason = Literal["empty", "damaged", "not_text", "encoding", "malformed"]
 EMPTY: Reason = "empty"
 DAMAGED: Reason = "damaged"
@@ -210,7 +213,7 @@ def _streamed(book: Workbook) -> Iterator[Row]:
 def table_rows(
     content: bytes,
     *,
-    kind: Literal["xlsx", "csv"],
+    kind: Kind,
     encodings: Sequence[str] = UTF8,
     delimiters: str = ",",
 ) -> Iterator[Row]:
@@ -218,7 +221,7 @@ def table_rows(
     ``delimiters``). The caller decides the kind: each has its own rule for names and
     content that disagree. An unreadable file raises :class:`TableError` here, or at the row
     where a workbook's sheet breaks."""
-    if kind == "xlsx":
+    if kind == XLSX:
         return _streamed(Workbook(content))
     text = decode_text(content, encodings=encodings)
     delimiter = delimiters if len(delimiters) == 1 else sniff_delimiter(text, delimiters)

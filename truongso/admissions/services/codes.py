@@ -8,11 +8,8 @@ field. The codes are exported as an .xlsx to hand to the parents (the export is 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import secrets
-import zipfile
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +25,9 @@ from truongso.admissions.models import (
     RoundStatus,
 )
 from truongso.admissions.services.rounds import require_manage
+from truongso.core import tables
 from truongso.core.audit import audit_export, audit_record
+from truongso.core.tables import TableError, table_rows
 from truongso.core.text import fold, normalize_name
 from truongso.registry.exports.book import ExportFile, SheetWriter, day
 
@@ -52,24 +51,19 @@ class CodesReport:
 
 
 def _rows(data: bytes, file_name: str) -> list[list[Any]]:
-    if file_name.lower().endswith(".xlsx"):
-        import openpyxl
-
-        try:
-            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            sheet = book.worksheets[0]
-            rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-            book.close()
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError):
-            raise ValidationError(_("The file is not a readable .xlsx workbook.")) from None
-        return rows
-    if file_name.lower().endswith(".csv"):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ValidationError(_("The CSV file must be saved as UTF-8.")) from None
-        return [list(r) for r in csv.reader(io.StringIO(text))]
-    raise ValidationError(_("Upload a .csv or .xlsx file."))
+    name = file_name.lower()
+    if name.endswith(".xlsx"):
+        kind, refusal = tables.XLSX, _("The file is not a readable .xlsx workbook.")
+    elif name.endswith(".csv"):
+        kind, refusal = tables.CSV, _("The CSV file must be saved as UTF-8.")
+    else:
+        raise ValidationError(_("Upload a .csv or .xlsx file."))
+    try:
+        return [list(row.cells) for row in table_rows(data, kind=kind)]
+    except TableError as error:  # the line of a malformed CSV is worth more than our words
+        raise ValidationError(
+            error.message if error.reason == tables.MALFORMED else refusal
+        ) from None
 
 
 def _text(value: Any) -> str:

@@ -391,9 +391,10 @@ def _transition(
         after: dict[str, Any] = {"status": to}
         r.status = to
         fields = ["status", "updated_at"]
-        now = timezone.now()
+        now = timezone.now().replace(second=0, microsecond=0)
         if to == RoundStatus.CLOSED and r.registration_closes > now:
-            # Closed early: the window ended now, and what follows (publication) counts from it.
+            # Closed early: the window ended this minute (publication times are typed to the
+            # minute), and what follows counts from it.
             before["registration_closes"] = r.registration_closes.isoformat()
             after["registration_closes"] = now.isoformat()
             r.registration_closes = now

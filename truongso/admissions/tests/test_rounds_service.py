@@ -161,11 +161,12 @@ def test_closing_early_ends_the_window_now(world):
         actor=world.department, round=r, places=[SchoolPlace(world.school_b, 1)]
     )
     rounds.round_open(actor=world.department, round=r)
-    before = timezone.now()
+    before = timezone.now().replace(second=0, microsecond=0)
     r = rounds.round_close(actor=world.department, round=r)
     stored = AdmissionRound.objects.get(pk=r.pk)
     assert stored.status == RoundStatus.CLOSED
     assert before <= stored.registration_closes <= timezone.now()
+    assert stored.registration_closes.second == stored.registration_closes.microsecond == 0
     assert stored.results_publish_at == planned + dt.timedelta(days=1)
     entry = AuditEntry.objects.get(object_id=str(r.pk), action="admissions.round_close")
     assert entry.before == {"status": "open", "registration_closes": planned.isoformat()}

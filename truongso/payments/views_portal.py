@@ -5,7 +5,6 @@ the public receipt check."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from truongso.core import authz
 from truongso.core.audit import audit_export
 from truongso.core.authz import Perm
+from truongso.core.demo import demo_tools_allowed
 from truongso.core.typing import AuthedRequest
 from truongso.payments import receipts, simulate
 from truongso.payments import selectors_pages as pages
@@ -58,20 +58,16 @@ def family(request: AuthedRequest) -> HttpResponse:
         "children": children,
         "payments": pages.payments_visible(user).select_related("school")[:10],
         "pay_online_url": "payments:gateway_start" if gateway_config() else "",
-        "simulate": demo_simulation_allowed(),
+        "simulate": demo_tools_allowed(),
     }
     return render(request, "payments/portal/family.html", context)
-
-
-def demo_simulation_allowed() -> bool:
-    return bool(settings.DEMO_MODE or settings.DEBUG or settings.TESTING)
 
 
 @login_required
 @require_POST
 def demo_transfer(request: AuthedRequest, pk: int) -> HttpResponse:
     """Demo only: play the parent's bank, as if he had scanned the QR code and paid."""
-    if not demo_simulation_allowed():
+    if not demo_tools_allowed():
         raise Http404
     invoice = pages.invoice_detail(request.user, pk)
     account = pages.bank_account_of(invoice.school)

@@ -1,8 +1,9 @@
 """The admission demo: a grade-10 round of the demo Sở (seed_demo's Sở GD&ĐT Thái Bình) with
 its THPT schools, about 2,000 applications (the grade-9 pupils of the registry first, then
 generated ones), exam scores imported through the score service, two runs (the rules and a
-"no penalty" what-if) and the first one published, so parents can confirm; and a grade-6
-round open for registration, so a parent can try applying from a phone.
+"no penalty" what-if) and the first one published, so parents can confirm; a grade-6
+round open for registration, so a parent can try applying from a phone; and a small grade-10
+rehearsal round open for registration, to walk the whole flow by hand.
 
 The applications are inserted in bulk (a seed, not a registration burst; one audit entry
 records it); everything after that (close, scores, runs, publication) goes through the
@@ -14,9 +15,8 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -28,15 +28,16 @@ from truongso.admissions.models import (
     ApplicationStatus,
     Preference,
     RoundKind,
-    RoundStatus,
 )
 from truongso.admissions.services import rounds, runs, scores
 from truongso.admissions.services.applications import code_new
 from truongso.core.audit import audit_record
 from truongso.core.authz import SYSTEM
 from truongso.core.text import fold
-from truongso.registry.models import OrgUnit, Student
-from truongso.registry.reference import OrgKind, SchoolLevel
+from truongso.registry.models import OrgUnit, SchoolYear, Student
+from truongso.registry.reference import OrgKind, Ownership, SchoolLevel
+from truongso.registry.services.classes import class_create
+from truongso.registry.services.org import org_unit_create
 
 DEFAULT_SEED = 2026
 DEFAULT_APPLICANTS = 2000
@@ -81,16 +82,8 @@ def build_admissions_demo(
     if department is None:
         raise LookupError("No demo Sở: run seed_demo first.")
     rng = random.Random(seed)
-    schools = list(
-        OrgUnit.objects.filter(
-            kind=OrgKind.SCHOOL,
-            level=SchoolLevel.UPPER_SECONDARY,
-            path__startswith=department.path,
-            is_active=True,
-        ).order_by("code")
-    )
-    if not schools:
-        raise LookupError("The demo Sở has no THPT school.")
+    log("The province's other THPT schools …")
+    schools = _province_schools(department)
     now = timezone.now().replace(second=0, microsecond=0)
     log("Round and schools …")
     r = rounds.round_create(
@@ -124,12 +117,7 @@ def build_admissions_demo(
     made = _applications(r, schools, applicants, rng)
     r = rounds.round_close(actor=SYSTEM, round=r)
     log("Exam scores …")
-    lines = ["ma_ho_so,toan,van,anh"]
-    for code, ability in made:
-        values = [_score(rng, ability) for _ in range(3)]
-        if rng.random() < 0.004:
-            values[rng.randrange(3)] = Decimal("0.00")
-        lines.append(",".join([code, *(str(v) for v in values)]))
+    lines = score_lines(made, rng)
     first_code = made[0][0]
     lines[1] = f"{first_code},9.25,8.75,9.50"  # the demo parent's child does well
     result = scores.scores_import(
@@ -140,6 +128,8 @@ def build_admissions_demo(
     runs.run_create(actor=SYSTEM, round=r, label="Thử: không cộng điểm chênh", penalties=["0"] * 3)
     runs.run_publish(actor=SYSTEM, run=chosen, at=now - dt.timedelta(hours=1))
     _open_round(department, now)
+    log("A rehearsal grade-10 round open for registration …")
+    _rehearsal_round(department, schools, now, rng)
     return {
         "schools": len(schools),
         "places": sum(quotas),
@@ -147,6 +137,132 @@ def build_admissions_demo(
         "scored": result.scored,
         "admitted": chosen.admitted,
     }
+
+
+# Real THPT schools of Thái Bình outside the demo district (Quỳnh Phụ): grade-10 admission
+# is the province's, and one district has one or two THPT schools.
+PROVINCE_SCHOOLS = [
+    ("34009001", "Trường THPT Chuyên Thái Bình"),
+    ("34009002", "Trường THPT Lê Quý Đôn"),
+    ("34009003", "Trường THPT Nguyễn Đức Cảnh"),
+    ("34009004", "Trường THPT Bắc Duyên Hà"),
+    ("34009005", "Trường THPT Đông Thụy Anh"),
+]
+MIN_SCHOOLS = 5
+ENTRY_CLASSES = 3
+
+
+def _province_schools(department: OrgUnit) -> list[OrgUnit]:
+    """The Sở's THPT schools, completed to at least ``MIN_SCHOOLS`` with other schools of the
+    province (each with its grade-10 classes of the current year, where admitted pupils go),
+    so that the round has preferences, cut-offs and NV2/NV3 worth showing."""
+    upper = OrgUnit.objects.filter(
+        kind=OrgKind.SCHOOL,
+        level=SchoolLevel.UPPER_SECONDARY,
+        path__startswith=department.path,
+        is_active=True,
+    )
+    taken = set(OrgUnit.objects.values_list("code", flat=True))
+    missing = [(c, n) for c, n in PROVINCE_SCHOOLS if c not in taken]
+    year = SchoolYear.objects.filter(is_current=True).first()
+    for code, name in missing[: max(MIN_SCHOOLS - upper.count(), 0)]:
+        school = org_unit_create(
+            actor=SYSTEM,
+            kind=OrgKind.SCHOOL,
+            code=code,
+            name=name,
+            parent=department,
+            level=SchoolLevel.UPPER_SECONDARY,
+            grade_from=10,
+            grade_to=12,
+            ownership=Ownership.PUBLIC,
+            address="Thái Bình",
+        )
+        for i in range(ENTRY_CLASSES if year else 0):
+            class_create(
+                actor=SYSTEM, school=school, school_year=year, grade=10, name=f"10A{i + 1}"
+            )
+    schools = list(upper.order_by("code"))
+    if not schools:
+        raise LookupError("The demo Sở has no THPT school.")
+    return schools
+
+
+def score_lines(
+    made: list[tuple[str, float]],
+    rng: random.Random,
+    subjects: Sequence[str] = ("toan", "van", "anh"),
+    top: Decimal = Decimal(10),
+) -> list[str]:
+    """An exam-score file (``ma_ho_so,<subject>,...``) for ``(application code, ability)``
+    pairs: scores out of ``top`` on its 2.5 % grid (0.25 of 10) around the ability, and now
+    and then a zero."""
+    lines = [",".join(["ma_ho_so", *subjects])]
+    for code, ability in made:
+        values = [_score(rng, ability) * top / 10 for _ in subjects]
+        if rng.random() < 0.004:
+            values[rng.randrange(len(subjects))] = Decimal("0.00")
+        lines.append(",".join([code, *(str(v.quantize(Decimal("0.01"))) for v in values)]))
+    return lines
+
+
+def demo_score_file(r: AdmissionRound) -> bytes:
+    """Demo only: a filled exam-score file for every application of ``r`` still in, so that
+    whoever walks the demo can import scores through the real import (seeded by the round:
+    the same file every time for the same applications)."""
+    codes = (
+        Application.objects.filter(round=r)
+        .exclude(status=ApplicationStatus.WITHDRAWN)
+        .order_by("code")
+        .values_list("code", flat=True)
+    )
+    rng = random.Random(f"demo-scores:{r.pk}")
+    made = [(code, rng.gauss(6.6, 1.3)) for code in codes]
+    subjects = [code for code, _name, _weight in rounds.subject_weights(r)]
+    return "\n".join(score_lines(made, rng, subjects, rounds.max_score(r))).encode()
+
+
+REHEARSAL_NAME = "Diễn tập tuyển sinh lớp 10 trực tuyến (dữ liệu thử)"
+REHEARSAL_SCHOOLS = 4
+REHEARSAL_QUOTA = 15
+REHEARSAL_APPLICANTS = 80
+
+
+def _rehearsal_round(
+    department: OrgUnit, schools: list[OrgUnit], now: dt.datetime, rng: random.Random
+) -> AdmissionRound:
+    """A small grade-10 round open for registration now, to walk the whole flow by hand:
+    apply from a phone, close, import scores, simulate, publish, confirm. 80 applicants of
+    its own (not pupils of the registry, so a real grade-9 pupil can still apply) compete
+    for 60 places in four THPT schools; results and the confirmation deadline are planned
+    after the window, and closing early moves the window's end to the closing time."""
+    closes = now + dt.timedelta(days=14)
+    r = rounds.round_create(
+        actor=SYSTEM,
+        organiser=department,
+        data={
+            "name": REHEARSAL_NAME,
+            "kind": RoundKind.GRADE10,
+            "registration_opens": now - dt.timedelta(days=1),
+            "registration_closes": closes,
+            "results_publish_at": closes + dt.timedelta(days=1),
+            "confirmation_deadline": closes + dt.timedelta(days=8),
+            "formula": FORMULA,
+            "priority_bonus": {"1": "2.0", "2": "1.5", "3": "1.0"},
+            "encouragement_max": Decimal("2"),
+            "penalties": ["0", "1", "2"],
+            "preferences_max": 3,
+        },
+    )
+    chosen = schools[:REHEARSAL_SCHOOLS]
+    rounds.round_schools_set(
+        actor=SYSTEM,
+        round=r,
+        places=[rounds.SchoolPlace(s, REHEARSAL_QUOTA) for s in chosen],
+    )
+    r = rounds.round_open(actor=SYSTEM, round=r)
+    _applications(r, chosen, REHEARSAL_APPLICANTS, rng, from_registry=False)
+    return r
 
 
 OPEN_ROUND_NAME = "Tuyển sinh vào lớp 6 THCS năm học 2026-2027"
@@ -187,15 +303,27 @@ def _open_round(department: OrgUnit, now: dt.datetime) -> AdmissionRound | None:
 
 
 def _applications(
-    r: AdmissionRound, schools: list[OrgUnit], count: int, rng: random.Random
+    r: AdmissionRound,
+    schools: list[OrgUnit],
+    count: int,
+    rng: random.Random,
+    *,
+    from_registry: bool = True,
 ) -> list[tuple[str, float]]:
-    pupils = list(
-        Student.objects.filter(current_class__grade=9, learner_id__isnull=False)
-        .exclude(learner_id="")
-        .select_related("school")
-        .order_by("pk")[:count]
+    """``count`` applications in bulk; with ``from_registry`` the grade-9 pupils of the
+    registry come first and the demo parent's phone registers the first one."""
+    pupils = (
+        list(
+            Student.objects.filter(current_class__grade=9, learner_id__isnull=False)
+            .exclude(learner_id="")
+            .select_related("school")
+            .order_by("pk")[:count]
+        )
+        if from_registry
+        else []
     )
-    parent = User.objects.filter(username=DEMO_PARENT).first()
+    parent = User.objects.filter(username=DEMO_PARENT).first() if from_registry else None
+    id_prefix = "3499" if from_registry else "3498"
     popularity = [rng.uniform(0.5, 2.0) for _ in schools]
     codes: set[str] = set()
     rows: list[tuple[Application, list[OrgUnit], float]] = []
@@ -214,7 +342,7 @@ def _applications(
         app = Application(
             round=r,
             code=code,
-            learner_id=pupil.learner_id if pupil and pupil.learner_id else f"3499{i:06d}",
+            learner_id=pupil.learner_id if pupil and pupil.learner_id else f"{id_prefix}{i:06d}",
             full_name=name,
             birth_date=pupil.birth_date
             if pupil
@@ -267,13 +395,3 @@ def _choose(
         chosen.append(schools[pool.pop(pick)])
         weights.pop(pick)
     return chosen
-
-
-def demo_status() -> dict[str, Any]:
-    department = demo_department()
-    r = (
-        AdmissionRound.objects.filter(organiser=department, kind=RoundKind.GRADE10).first()
-        if department
-        else None
-    )
-    return {"round": r, "published": bool(r and r.status == RoundStatus.PUBLISHED)}

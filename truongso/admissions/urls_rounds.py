@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from truongso.admissions import views_demo as d
 from truongso.admissions import views_rounds as v
 from truongso.admissions import views_zones as z
 
@@ -18,6 +19,7 @@ urlpatterns = [
     path("<int:pk>/statistics/", v.round_stats, name="stats"),
     path("<int:pk>/statistics.xlsx", v.round_stats_xlsx, name="stats_xlsx"),
     path("<int:pk>/score-sheet.xlsx", v.score_sheet_xlsx, name="score_sheet"),
+    path("<int:pk>/demo-scores.csv", d.demo_score_file, name="demo_scores"),
     path("<int:pk>/codes/", z.codes_page, name="codes"),
     path("<int:pk>/codes.xlsx", z.codes_xlsx, name="codes_xlsx"),
     path("runs/<int:pk>/", v.run_detail, name="run"),

@@ -13,10 +13,7 @@ says so (điểm liệt), and a missing subject leaves the application without a
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
-import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -35,8 +32,10 @@ from truongso.admissions.models import (
     RoundStatus,
 )
 from truongso.admissions.services.rounds import max_score, require_manage, subject_weights
+from truongso.core import tables
 from truongso.core.audit import audit_build, audit_record
 from truongso.core.models import AuditEntry
+from truongso.core.tables import TableError, is_xlsx, table_rows
 from truongso.core.text import fold
 
 CODE_HEADERS = {"code", "ma ho so", "ma_ho_so", "application code", "application_code"}
@@ -62,43 +61,31 @@ def read_table(content: bytes, filename: str) -> list[list[str]]:
     comma or semicolon). Anything else is refused with a message."""
     if len(content) > MAX_BYTES:
         raise ValidationError(_("The file is larger than 10 MB."))
-    if content[:4] == b"PK\x03\x04":
-        return _read_xlsx(content)
+    if is_xlsx(content):
+        refusal = _("The Excel file cannot be read (damaged or protected).")
+        return _text_rows(content, tables.XLSX, refusal)
     if filename.lower().endswith((".xlsx", ".xls", ".xlsm")):
         raise ValidationError(
             _("The file is not an Excel .xlsx workbook (save it as .xlsx or CSV).")
         )
+    return _text_rows(
+        content, tables.CSV, _("The CSV file is not UTF-8 text (save it as “CSV UTF-8”).")
+    )
+
+
+def _text_rows(content: bytes, kind: tables.Kind, refusal: str) -> list[list[str]]:
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
+        rows = table_rows(content, kind=kind, delimiters=",;")
+        return [[_cell_text(value) for value in row.cells] for row in rows]
+    except TableError as error:  # the line of a malformed CSV is worth more than our words
         raise ValidationError(
-            _("The CSV file is not UTF-8 text (save it as “CSV UTF-8”).")
+            error.message if error.reason == tables.MALFORMED else refusal
         ) from None
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if ";" in first and "," not in first else ","
-    return [
-        [cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)
-    ]
-
-
-def _read_xlsx(content: bytes) -> list[list[str]]:
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise ValidationError(_("The Excel file cannot be read (damaged or protected).")) from None
-    try:
-        sheet = book.worksheets[0]
-        rows = []
-        for row in sheet.iter_rows(values_only=True):
-            rows.append(["" if v is None else _cell_text(v) for v in row])
-        return rows
-    finally:
-        book.close()
 
 
 def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
     if isinstance(value, float):
         return format(Decimal(repr(value)).normalize(), "f")
     return str(value).strip()

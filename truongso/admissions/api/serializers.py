@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
 from truongso.admissions.models import AdmissionRound, AssignmentRun, RoundKind, RunResult, TieRule
@@ -92,13 +93,81 @@ class ScoresInputSerializer(serializers.Serializer[Any]):
     filename = serializers.CharField(required=False, default="api.csv", max_length=100)
 
 
+class ReasonCountSerializer(serializers.Serializer[Any]):
+    admitted = serializers.IntegerField()
+    excluded = serializers.IntegerField()
+    no_preferences = serializers.IntegerField()
+    no_place = serializers.IntegerField()
+
+
+class ExamSchoolSummarySerializer(serializers.Serializer[Any]):
+    school_id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    quota = serializers.IntegerField()
+    admitted = serializers.IntegerField()
+    by_preference = serializers.ListField(child=serializers.IntegerField())
+    cutoff = serializers.CharField(allow_null=True, help_text="lowest effective score admitted")
+    marks = serializers.ListField(child=serializers.CharField(), help_text="needed at NV1, NV2…")
+    lowest = serializers.CharField(allow_null=True)
+    tied_admitted = serializers.IntegerField()
+    tied_refused = serializers.IntegerField()
+    over_quota = serializers.IntegerField()
+    fill_rate = serializers.FloatField()
+
+
+class ExamRunSummarySerializer(serializers.Serializer[Any]):
+    """A grade-10 run: the engine's outcome per school (cut-offs, ties)."""
+
+    schools = ExamSchoolSummarySerializer(many=True)
+    reasons = ReasonCountSerializer()
+    quota = serializers.IntegerField()
+    tie_rule = serializers.ChoiceField(choices=TieRule.choices)
+    rounds = serializers.IntegerField(help_text="rounds of the engine until nothing moved")
+
+
+class ZoneSchoolSummarySerializer(serializers.Serializer[Any]):
+    school_id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    zone = serializers.CharField()
+    quota = serializers.IntegerField()
+    admitted = serializers.IntegerField()
+    in_zone = serializers.IntegerField(help_text="children of the school's zone, all admitted")
+    by_lottery = serializers.IntegerField(help_text="out-of-zone, in the published lottery order")
+    over_quota = serializers.IntegerField(help_text="in-zone children beyond the quota")
+    by_preference = serializers.ListField(child=serializers.IntegerField())
+    fill_rate = serializers.FloatField()
+
+
+class ZoneRunSummarySerializer(serializers.Serializer[Any]):
+    """A grade-1/6 placement by zone: no scores, so no cut-offs or ties."""
+
+    schools = ZoneSchoolSummarySerializer(many=True)
+    reasons = ReasonCountSerializer()
+    quota = serializers.IntegerField()
+
+
+RUN_SUMMARY = PolymorphicProxySerializer(
+    component_name="RunSummary",
+    serializers=[ExamRunSummarySerializer, ZoneRunSummarySerializer],
+    resource_type_field_name=None,
+)
+
+
 class RunSerializer(serializers.ModelSerializer[AssignmentRun]):
+    method = serializers.SerializerMethodField(
+        help_text="exam: the grade-10 engine; zone: placement by residence zone (grades 1, 6)"
+    )
+    summary = serializers.SerializerMethodField()
+
     class Meta:
         model = AssignmentRun
         fields = [
             "id",
             "round",
             "label",
+            "method",
             "params",
             "summary",
             "applicants",
@@ -109,6 +178,20 @@ class RunSerializer(serializers.ModelSerializer[AssignmentRun]):
             "created_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=["exam", "zone"]))
+    def get_method(self, obj: AssignmentRun) -> str:
+        return run_method(obj)
+
+    @extend_schema_field(RUN_SUMMARY)
+    def get_summary(self, obj: AssignmentRun) -> dict[str, Any]:
+        if run_method(obj) == "zone":
+            return dict(ZoneRunSummarySerializer(obj.summary).data)
+        return dict(obj.summary)  # an exam run's summary as stored
+
+
+def run_method(run: AssignmentRun) -> str:
+    return "zone" if run.params.get("method") == "zone" else "exam"
 
 
 class RunInputSerializer(serializers.Serializer[Any]):

@@ -3,6 +3,8 @@ as the pages. Reads are scoped; writes need ADMISSION_MANAGE at the round's orga
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -16,6 +18,7 @@ from truongso.admissions.api import serializers as s
 from truongso.admissions.services import rounds as round_services
 from truongso.admissions.services import runs as run_services
 from truongso.admissions.services import scores as score_services
+from truongso.admissions.services import zones as zone_services
 from truongso.core import authz
 from truongso.core.authz import Perm
 from truongso.registry.api.views.base import ApiViewSet, errors
@@ -27,6 +30,19 @@ def _unit(pk: int) -> OrgUnit:
     if unit is None:
         raise Http404
     return unit
+
+
+def _no_exam_settings(data: dict[str, Any]) -> None:
+    """A zone run has no scores: what-if penalties or a tie rule would be silently ignored."""
+    problems: dict[str, list[str]] = {}
+    if data.get("penalties") is not None:
+        problems["penalties"] = [_("Placement by zone uses no penalties: there is no exam.")]
+    if data.get("tie_rule") is not None:
+        problems["tie_rule"] = [
+            _("Placement by zone uses no tie rule: free places go by the published lottery.")
+        ]
+    if problems:
+        raise ValidationError(problems)
 
 
 class RoundViewSet(ApiViewSet):
@@ -151,6 +167,12 @@ class RunViewSet(ApiViewSet):
 
     @extend_schema(
         summary="Run the assignment (with optional what-if quotas, penalties, tie rule)",
+        description=(
+            "A grade-10 round runs the exam engine (cut-offs, NV2/NV3 penalties, tie rule). "
+            "A grade-1/6 round is placed by residence zone (in-zone children first, then "
+            "the published lottery): only `label` and `quotas` apply there; `penalties` and "
+            "`tie_rule` are refused."
+        ),
         request=s.RunInputSerializer,
         responses={201: s.RunSerializer, **errors(400, 403, 404)},
     )
@@ -161,14 +183,20 @@ class RunViewSet(ApiViewSet):
         if any(not str(k).isdigit() for k in raw):
             raise ValidationError({"quotas": [_("Quotas are given by school id (a number).")]})
         quotas = {int(k): v for k, v in raw.items()}
-        run = run_services.run_create(
-            actor=request.user,
-            round=r,
-            label=data["label"],
-            quotas=quotas,
-            penalties=data.get("penalties"),
-            tie_rule=data.get("tie_rule"),
-        )
+        if r.kind in zone_services.ZONE_KINDS:  # grades 1 and 6: by zone, as the runs page
+            _no_exam_settings(data)
+            run = zone_services.zone_run_create(
+                actor=request.user, round=r, label=data["label"], quotas=quotas
+            )
+        else:
+            run = run_services.run_create(
+                actor=request.user,
+                round=r,
+                label=data["label"],
+                quotas=quotas,
+                penalties=data.get("penalties"),
+                tie_rule=data.get("tie_rule"),
+            )
         return self.show(run, s.RunSerializer, status=201)
 
     @extend_schema(

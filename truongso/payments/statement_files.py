@@ -10,12 +10,9 @@ Every problem is reported with its row and column; a file with any error applies
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 import unicodedata
-import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +21,15 @@ from zoneinfo import ZoneInfo
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from truongso.core import tables
+from truongso.core.tables import (
+    TableError,
+    csv_rows,
+    decode_text,
+    is_xlsx,
+    sniff_delimiter,
+    table_rows,
+)
 from truongso.core.text import fold
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -132,67 +138,35 @@ def mapping_problems(mapping: Mapping[str, str]) -> list[str]:
 
 
 def rows_of(file_name: str, content: bytes, encoding: str = "auto") -> list[Sequence[Any]]:
-    if file_name.lower().endswith(".xlsx") or content[:4] == b"PK\x03\x04":
-        return _xlsx_rows(content)
+    if file_name.lower().endswith(".xlsx") or is_xlsx(content):
+        try:
+            return [row.cells for row in table_rows(content, kind=tables.XLSX)]
+        except TableError as exc:
+            raise StatementFileError(_("The file is not a readable .xlsx workbook.")) from exc
     if file_name.lower().endswith(".xls"):
         raise StatementFileError(_("Old .xls files are not read: save the file as .xlsx or CSV."))
-    return _csv_rows(decode(content, encoding))
-
-
-def _xlsx_rows(content: bytes) -> list[Sequence[Any]]:
-    from openpyxl import load_workbook
-
     try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise StatementFileError(_("The file is not a readable .xlsx workbook.")) from exc
-    try:
-        sheet = book.worksheets[0]
-        return [tuple(row) for row in sheet.iter_rows(values_only=True)]
-    finally:
-        book.close()
+        text = decode(content, encoding)
+        return [row.cells for row in csv_rows(text, sniff_delimiter(text, ",;\t"))]
+    except TableError as exc:  # core's words: not text, encoding not recognised
+        raise StatementFileError(exc.message) from exc
 
 
 def decode(content: bytes, encoding: str = "auto") -> str:
-    """The text of a CSV file: the encoding given, or UTF-8/UTF-16 by BOM, else UTF-8,
-    else Windows Vietnamese (cp1258, whose tone marks are combining: normalised to NFC)."""
-    if encoding != "auto":
-        try:
-            return unicodedata.normalize("NFC", content.decode(encoding))
-        except (UnicodeDecodeError, LookupError) as exc:
-            raise StatementFileError(
-                _("The file is not in the encoding %(encoding)s.") % {"encoding": encoding}
-            ) from exc
-    if content[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return content.decode("utf-16")
+    """The text of a CSV file: the encoding given (normalised to NFC), or detected by
+    :func:`truongso.core.tables.decode_text` among UTF-8, UTF-16 with BOM and Windows
+    Vietnamese (cp1258, what Excel writes on a Vietnamese Windows)."""
+    if encoding == "auto":
+        return decode_text(content, encodings=("utf-8", "utf-16", "cp1258"))
     try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return unicodedata.normalize("NFC", content.decode("cp1258"))
-    except UnicodeDecodeError as exc:
+        text = unicodedata.normalize("NFC", content.decode(encoding))
+    except (UnicodeDecodeError, LookupError) as exc:
         raise StatementFileError(
-            _("The text encoding of the file was not recognised: save it as CSV UTF-8.")
+            _("The file is not in the encoding %(encoding)s.") % {"encoding": encoding}
         ) from exc
-
-
-def _csv_rows(text: str) -> list[Sequence[Any]]:
     if "\x00" in text:
         raise StatementFileError(_("The file is not a text (CSV) file."))
-    return list(csv.reader(io.StringIO(text), delimiter=_delimiter(text)))
-
-
-def _delimiter(text: str) -> str:
-    """The separator that splits the most of the first lines into several columns (a bank's
-    preamble lines have fewer columns, which defeats ``csv.Sniffer``)."""
-    head = "\n".join(text.splitlines()[: HEADER_SEARCH_ROWS + 20])
-
-    def columns(delimiter: str) -> int:
-        rows = csv.reader(io.StringIO(head), delimiter=delimiter)
-        return sum(len(row) for row in rows if len(row) >= 3)
-
-    return max((",", ";", "\t"), key=columns)
+    return text
 
 
 # Header and values ---------------------------------------------------------------------------

@@ -178,7 +178,9 @@ def _province_schools(department: OrgUnit) -> list[OrgUnit]:
             ownership=Ownership.PUBLIC,
             address="Thái Bình",
         )
-        for i in range(ENTRY_CLASSES if year else 0):
+        if year is None:
+            continue
+        for i in range(ENTRY_CLASSES):
             class_create(
                 actor=SYSTEM, school=school, school_year=year, grade=10, name=f"10A{i + 1}"
             )

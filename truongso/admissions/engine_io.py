@@ -5,18 +5,19 @@ Applicants: ``applicant_id,score,pref1[,pref2,pref3 ...][,excluded][,tie1,tie2 .
 (preferences are school codes and may be empty; ``excluded`` is 1 for an applicant excluded
 beforehand, e.g. a zero in an exam; ``tie1`` ... are tie-break keys, higher first). Schools:
 ``school_code,quota``. Text is UTF-8 (with or without BOM) or UTF-16 with a BOM; the
-separator is a comma, or a semicolon when the header has one and no comma (as a Vietnamese
-Excel writes), in which case a decimal comma ("23,75") is read too.
+separator is a comma, or a semicolon when it splits the first lines into more cells (as a
+Vietnamese Excel writes), in which case a decimal comma ("23,75") is read too. The reading
+itself is :mod:`truongso.core.tables`.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import itertools
 import os
 import re
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -27,6 +28,13 @@ from django.utils.translation import gettext as _
 
 from truongso.admissions.checks import MAX_LISTED, AdmissionInputError
 from truongso.admissions.engine import AssignmentResult
+from truongso.core.tables import (
+    UTF8_OR_UTF16,
+    TableError,
+    csv_rows,
+    decode_text,
+    sniff_delimiter,
+)
 
 PREF = re.compile(r"^pref([1-9][0-9]?)$")
 TIE = re.compile(r"^tie([1-9][0-9]?)$")
@@ -85,9 +93,8 @@ class _Reader:
         self.label = label
         self.problems: list[CsvProblem] = []
         text = self._decode(path)
-        first = text.split("\n", 1)[0]
-        self.delimiter = ";" if ";" in first and "," not in first else ","
-        self.rows = csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter)
+        self.delimiter = sniff_delimiter(text, ",;")
+        self.rows = csv_rows(text, self.delimiter)
         self.header: list[str] = []
 
     def problem(self, line: int | None, column: str, message: str) -> None:
@@ -101,26 +108,24 @@ class _Reader:
         except OSError as exc:
             self.problem(None, "", _("cannot read the file (%(e)s).") % {"e": exc.strerror})
             return ""
-        if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
-            try:
-                return raw.decode("utf-16")
-            except UnicodeDecodeError:
-                pass
         try:
-            return raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = raw.count(b"\n", 0, exc.start) + 1
+            return decode_text(raw, encodings=UTF8_OR_UTF16)
+        except TableError as error:  # not UTF-8, or not text at all (binary, UTF-16 no BOM)
             self.problem(
-                line,
+                error.line,
                 "",
                 _("this is not UTF-8 text; save the file as “CSV UTF-8” and try again."),
             )
             return ""
 
     def read_header(self, required: list[str], optional: re.Pattern[str]) -> dict[str, int]:
-        for row in self.rows:
-            self.header = [h.strip().lower() for h in row]
-            break
+        try:
+            first = next(self.rows, None)
+        except TableError as error:
+            first = None
+            self.problem(error.line, "", error.message)
+        if first is not None:
+            self.header = [h.strip().lower() for h in first.cells]
         if not self.header and not self.problems:
             self.problem(1, "", _("the file is empty (no header line)."))
         columns: dict[str, int] = {}
@@ -143,17 +148,20 @@ class _Reader:
         header is a problem."""
         width = len(self.header)
         lines: list[int] = []
-        rows: list[list[str]] = []
-        for row in self.rows:
-            if len(row) != width or not all(row):
-                if not any(cell.strip() for cell in row):
-                    continue
-                if len(row) != width:
-                    message = _("%(n)s values where the header has %(h)s.")
-                    self.problem(self.rows.line_num, "", message % {"n": len(row), "h": width})
-                    continue
-            lines.append(self.rows.line_num)
-            rows.append(row)
+        rows: list[Sequence[str]] = []
+        try:
+            for line, row in self.rows:
+                if len(row) != width or not all(row):
+                    if not any(cell.strip() for cell in row):
+                        continue
+                    if len(row) != width:
+                        message = _("%(n)s values where the header has %(h)s.")
+                        self.problem(line, "", message % {"n": len(row), "h": width})
+                        continue
+                lines.append(line)
+                rows.append(row)
+        except TableError as error:  # a malformed line ends the file
+            self.problem(error.line, "", error.message)
         if not rows:
             return lines, [() for _ in range(width)]
         return lines, [tuple(map(str.strip, column)) for column in zip(*rows, strict=True)]

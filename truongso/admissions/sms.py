@@ -13,14 +13,28 @@ Gateway calls can be slow, so the ``http`` backend is delivered by a Celery task
 commit (idempotent: a message is sent only while it is still ``queued``); the local backends
 deliver at once. The outbox keeps the text for the local backends only: for a real gateway
 the one-time code is masked (``redact``), so the database never holds a usable code.
+
+Notices to parents (``services/notify.py``) go through :func:`sms_queue_bulk`: queued rows
+written in the caller's transaction and delivered only after it commits, by
+:func:`sms_deliver_batch` (in the process for the local backends, as a task for a gateway).
+A message is claimed (``queued`` → ``sending``) under a row lock before it leaves, so a
+batch delivered twice sends each message once.
+
+Length: a text in the GSM 7-bit alphabet (3GPP TS 23.038) takes 160 characters in one
+segment, 153 per segment when split; any other character (every Vietnamese letter with a
+diacritic, and ``đ``) makes the whole message UCS-2: 70 characters, 67 per segment.
+:func:`sms_segments` counts them; :func:`gsm7` writes Vietnamese without diacritics.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
+import unicodedata
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -32,6 +46,40 @@ from django.utils import timezone
 from truongso.admissions.models import SmsMessage
 
 logger = logging.getLogger(__name__)
+
+# GSM 03.38 default alphabet (one septet each) and its extension table (two septets each).
+GSM7_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM7_EXTENSION = frozenset("^{}\\[~]|€\f")
+_ASCII_LOOKALIKES = str.maketrans(
+    {"đ": "d", "Đ": "D", "–": "-", "—": "-", "“": '"', "”": '"', "‘": "'", "’": "'", "…": "..."}
+)
+
+
+def gsm7(text: str) -> str:
+    """Vietnamese without diacritics, in the GSM 7-bit alphabet: "Trường Đông" → "Truong Dong".
+
+    Letters lose their marks (NFD, combining marks dropped; ``đ`` → ``d``), dashes and curly
+    quotes become ASCII, and any character still outside the alphabet becomes "?".
+    """
+    decomposed = unicodedata.normalize("NFD", text.translate(_ASCII_LOOKALIKES))
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return "".join(
+        ch if ch in GSM7_BASIC or ch in GSM7_EXTENSION else "?"
+        for ch in unicodedata.normalize("NFC", plain)
+    )
+
+
+def sms_segments(text: str) -> int:
+    """How many SMS segments ``text`` costs: GSM 7-bit 160, or 153 each when split; UCS-2
+    (any other character) 70, or 67 each when split."""
+    if all(ch in GSM7_BASIC or ch in GSM7_EXTENSION for ch in text):
+        septets = sum(2 if ch in GSM7_EXTENSION else 1 for ch in text)
+        return 1 if septets <= 160 else math.ceil(septets / 153)
+    units = len(text.encode("utf-16-le")) // 2
+    return 1 if units <= 70 else math.ceil(units / 67)
 
 
 class SmsError(Exception):
@@ -149,6 +197,64 @@ def sms_send(*, phone: str, text: str, redact: str = "") -> SmsMessage:
     else:
         transaction.on_commit(lambda: sms_deliver.delay(message.pk, text))
     return message
+
+
+def sms_queue_bulk(*, messages: Sequence[tuple[str, str]]) -> list[SmsMessage]:
+    """Write one ``queued`` outbox row per (phone, text) in the caller's transaction (one
+    insert) and deliver them once it commits; nothing leaves if it rolls back.
+
+    For texts without secrets only: the outbox keeps them whole, and the delivery reads them
+    from there."""
+    backend = backend_get()
+    rows = SmsMessage.objects.bulk_create(
+        [
+            SmsMessage(phone=phone, text=text[:480], backend=backend.name, status="queued")
+            for phone, text in messages
+        ],
+        batch_size=1000,
+    )
+    ids = [row.pk for row in rows]
+    if ids:
+        transaction.on_commit(lambda: sms_dispatch(ids))
+    return rows
+
+
+def sms_dispatch(message_ids: list[int]) -> None:
+    """Deliver queued messages now (local backends) or hand them to a task (a gateway)."""
+    if backend_get().inline:
+        sms_deliver_batch(message_ids)
+    else:
+        sms_deliver_batch.delay(message_ids)
+
+
+@shared_task(name="admissions.sms_deliver_batch", acks_late=True, ignore_result=True)  # type: ignore[untyped-decorator]
+def sms_deliver_batch(message_ids: list[int]) -> int:
+    """Deliver the still-queued messages among ``message_ids`` once each; returns how many
+    were sent. Each is claimed (``sending``) under a row lock first (SQLite: the project's
+    IMMEDIATE transactions), so a redelivered task or a second caller finds nothing left.
+    A worker dying between the claim and the answer leaves ``sending``: never sent twice."""
+    with transaction.atomic():
+        claimed = list(
+            SmsMessage.objects.select_for_update()
+            .filter(pk__in=message_ids, status="queued")
+            .order_by("pk")
+        )
+        SmsMessage.objects.filter(pk__in=[m.pk for m in claimed]).update(status="sending")
+    backends: dict[str, SmsBackend] = {}
+    sent: list[int] = []
+    for message in claimed:
+        if message.backend not in backends:
+            backends[message.backend] = backend_get(message.backend)
+        backend = backends[message.backend]
+        try:
+            backend.deliver(phone=message.phone, text=message.text)
+        except SmsError as exc:
+            message.status, message.error = "failed", str(exc)[:255]
+            message.save(update_fields=["status", "error"])
+        else:
+            sent.append(message.pk)
+    SmsMessage.objects.filter(pk__in=sent).update(status="sent", error="")
+    return len(sent)
 
 
 def _deliver(message: SmsMessage, backend: SmsBackend, text: str) -> None:

@@ -360,3 +360,36 @@ class SmsMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.phone}: {self.text[:30]}"
+
+
+class NoticeKind(models.TextChoices):
+    """What a text message to the parent is about (one of each per application, at most)."""
+
+    RESULT = "result", _("Result of the application")
+    REMINDER = "reminder", _("Reminder to confirm enrolment")
+    RELEASED = "released", _("Unconfirmed place released")
+    CONFIRMED = "confirmed", _("Receipt of the enrolment confirmation")
+
+
+class ParentNotice(models.Model):
+    """Thông báo cho phụ huynh: the durable record that one kind of text message was sent for
+    an application. The unique (application, kind) pair, written in the same transaction as
+    the outbox row, is what makes every notice go out once, however often the task, the
+    command or the release runs."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(_("notice"), max_length=16, choices=NoticeKind.choices)
+    message = models.OneToOneField(
+        SmsMessage, null=True, on_delete=models.SET_NULL, related_name="notice"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("notice to the parent")
+        verbose_name_plural = _("notices to parents")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "kind"], name="parentnotice_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} {self.kind}"

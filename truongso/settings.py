@@ -402,6 +402,9 @@ ADMISSIONS_OTP_RESEND_SECONDS = env_int("ADMISSIONS_OTP_RESEND_SECONDS", 60)
 ADMISSIONS_OTP_PER_PHONE_HOUR = env_int("ADMISSIONS_OTP_PER_PHONE_HOUR", 5)
 ADMISSIONS_OTP_PER_IP_HOUR = env_int("ADMISSIONS_OTP_PER_IP_HOUR", 30)
 ADMISSIONS_PARENT_SESSION_DAYS = env_int("ADMISSIONS_PARENT_SESSION_DAYS", 30)
+# Parents still waiting are reminded by SMS this many hours before the confirmation deadline
+# (truongso/admissions/services/notify.py).
+ADMISSIONS_REMIND_HOURS = env_int("ADMISSIONS_REMIND_HOURS", 24)
 
 # --- Report cards: signing (truongso/reportcards/signing) ------------------------------------
 # Test CA and test certificates (manage.py reportcards_test_ca) live here, never in git.

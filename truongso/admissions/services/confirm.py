@@ -12,6 +12,9 @@ receiving school's registry, and unconfirmed places are released into a second r
 * ``round_release_unconfirmed``: after the deadline, places still waiting are released and a
   second round (``previous_round``) is created as a draft with, per school, the places not
   confirmed. Idempotent: running it again returns the same second round.
+
+Parents get a text message (services/notify.py): a receipt of the confirmation, in its own
+transaction, and a notice of the release, sent by the notices task queued after it.
 """
 
 from __future__ import annotations
@@ -36,7 +39,9 @@ from truongso.admissions.models import (
     RoundSchool,
     RoundStatus,
 )
+from truongso.admissions.services.notify import notice_confirmed_send
 from truongso.admissions.services.runs import results_visible
+from truongso.admissions.tasks import notify_schedule
 from truongso.core import authz
 from truongso.core.audit import audit_record
 from truongso.core.authz import Perm
@@ -153,6 +158,7 @@ def application_confirm(
             },
         )
         application_handover(application=application)
+        notice_confirmed_send(application=application, at=now)
     return application
 
 
@@ -437,6 +443,8 @@ def round_release_unconfirmed(
         )
         round_.status = RoundStatus.FINISHED
         round_.save(update_fields=["status", "updated_at"])
+        # The released places' parents are told by the notices task, after the commit.
+        notify_schedule(round_)
         audit_record(
             actor=actor,
             action="admission.release",

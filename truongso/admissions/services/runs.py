@@ -47,7 +47,7 @@ from truongso.admissions.services.rounds import (
     require_manage,
     subject_weights,
 )
-from truongso.admissions.tasks import release_schedule
+from truongso.admissions.tasks import notify_schedule, release_schedule
 from truongso.core.audit import audit_build, audit_record
 from truongso.core.models import AuditEntry
 
@@ -398,8 +398,10 @@ def run_publish(*, actor: Any, run: AssignmentRun, at: dt.datetime | None = None
             org_path=r.organiser.path,
             after={"run": run.pk, "at": at.isoformat(), "admitted": run.admitted},
         )
-        # Places not confirmed by the deadline are released then (services/confirm.py).
+        # Places not confirmed by the deadline are released then (services/confirm.py);
+        # parents get a text at the publication time, not now (services/notify.py).
         release_schedule(r)
+        notify_schedule(r)
     return run
 
 

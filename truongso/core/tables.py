@@ -151,7 +151,8 @@ class Workbook:
         try:
             data = io.BytesIO(source) if isinstance(source, bytes) else source
             self.book: Any = openpyxl.load_workbook(data, read_only=True, data_only=True)
-            self.sheet_names: list[str] = list(self.book.sheetnames)
+            # worksheets only: a chart sheet has no rows
+            self.sheet_names: list[str] = [sheet.title for sheet in self.book.worksheets]
         except Exception as error:  # openpyxl raises many kinds on a broken package
             raise _damaged() from error
         if not self.sheet_names:

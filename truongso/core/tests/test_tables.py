@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from django.utils import translation
 from openpyxl import Workbook as OpenpyxlWorkbook
+from openpyxl.chart import BarChart, Reference
 
 from truongso.core import tables
 from truongso.core.tables import TableError, Workbook, table_rows
@@ -171,6 +172,9 @@ def test_a_workbook_by_sheet_and_from_a_row(tmp_path: Path) -> None:
     data = book.create_sheet("HocSinh")
     for number in range(1, 8):
         data.append([f"r{number}"])
+    chart = BarChart()
+    chart.add_data(Reference(data, min_col=1, min_row=1, max_row=7))
+    book.create_chartsheet("Biểu đồ").add_chart(chart)  # no rows: not listed
     path = tmp_path / "b.xlsx"
     book.save(path)
     with Workbook(path) as read:

@@ -1,5 +1,5 @@
 """Reading an uploaded spreadsheet safely: what kind of file it is, where the header row
-is, and its data rows as text, one at a time (openpyxl read-only mode).
+is, and its data rows as text, one at a time (streamed by :mod:`truongso.core.tables`).
 
 Whatever arrives (a renamed PDF, a CSV, an .xls, a password-protected or broken workbook,
 an empty sheet, the wrong template), the reader raises :class:`ImportFileError` with a
@@ -16,11 +16,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-import openpyxl
 from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl.utils.datetime import from_excel
 
+from truongso.core.tables import TableError, Workbook
 from truongso.registry.imports.headers import (
     ID_WIDTHS,
     SPECS,
@@ -191,11 +191,8 @@ def match_header(rows: Sequence[Sequence[Any]], index: int, spec: KindSpec) -> L
     return Layout("", index + 1, columns, labels)
 
 
-def _first_rows(sheet: Any) -> list[tuple[Any, ...]]:
-    rows = []
-    for row in sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True):
-        rows.append(tuple(row))
-    return rows
+def _first_rows(book: Workbook, sheet: str) -> list[tuple[Any, ...]]:
+    return [tuple(row.cells) for row in book.rows(sheet, stop=HEADER_SEARCH_ROWS)]
 
 
 def best_layout(sheets: dict[str, list[tuple[Any, ...]]], spec: KindSpec) -> Layout | None:
@@ -276,18 +273,18 @@ class SheetReader:
     def __init__(self, path: Path | str, spec: KindSpec) -> None:
         self.path = Path(path)
         self.spec = spec
-        self.workbook: Any = None
+        self.workbook: Workbook | None = None
         self.layout: Layout | None = None
 
     def __enter__(self) -> SheetReader:
         check_file(self.path)
         try:
-            self.workbook = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
+            self.workbook = Workbook(self.path)
             self._find_layout()
         except ImportFileError:
             self.close()
             raise
-        except Exception as exc:  # openpyxl raises many kinds on a broken package
+        except Exception as exc:  # a TableError, or a surprise of openpyxl's in the layout
             self.close()
             raise ImportFileError(
                 _("The workbook is damaged or is not a valid .xlsx file; it cannot be read.")
@@ -308,10 +305,12 @@ class SheetReader:
             self.workbook = None
 
     def _find_layout(self) -> None:
+        book = self.workbook
+        assert book is not None
         sheets = {
-            ws.title: _first_rows(ws)
-            for ws in self.workbook.worksheets
-            if header_key(ws.title) not in SKIPPED_SHEETS
+            name: _first_rows(book, name)
+            for name in book.sheet_names
+            if header_key(name) not in SKIPPED_SHEETS
         }
         if not any(any(_text(v) for v in row) for rows in sheets.values() for row in rows):
             raise ImportFileError(_("The workbook has no data: every sheet is empty."))
@@ -320,30 +319,25 @@ class SheetReader:
             raise _wrong_template(self.spec, layout, sheets)
         if _better_fit(self.spec, layout.score, sheets) is not None:
             raise _wrong_template(self.spec, layout, sheets)
-        max_row = self.workbook[layout.sheet_name].max_row
+        max_row = book.last_row(layout.sheet_name)
         layout.estimated_rows = max_row - layout.header_row if max_row else None
         self.layout = layout
 
     def rows(self) -> Iterator[RawRow]:
         """Non-blank data rows as (Excel row number, {column key: text})."""
-        assert self.layout is not None
+        assert self.layout is not None and self.workbook is not None
         layout = self.layout
-        sheet = self.workbook[layout.sheet_name]
         limit = settings.IMPORT_MAX_ROWS
         count = 0
-        number = layout.header_row
-        iterator = sheet.iter_rows(min_row=layout.header_row + 1, values_only=True)
+        rows = self.workbook.rows(layout.sheet_name, start=layout.header_row + 1)
         while True:
-            try:
-                values = next(iterator, None)
-            except Exception as exc:  # a broken sheet part shows only when reached
-                raise ImportFileError(
-                    _("The workbook is damaged after row %(row)s; it cannot be read.")
-                    % {"row": number}
-                ) from exc
-            if values is None:
+            try:  # a broken sheet part shows only when reached
+                raw = next(rows, None)
+            except TableError as exc:  # "damaged after row N", in the same words as before
+                raise ImportFileError(exc.message) from exc
+            if raw is None:
                 break
-            number += 1
+            number, values = raw
             row = {
                 column.key: normalize(column, values[i])
                 for i, column in layout.columns.items()

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from truongso.core.text import FoldedNameMixin
 from truongso.registry.models import OrgUnit, SchoolYear, Student
@@ -313,6 +314,15 @@ class AssignmentRun(models.Model):
         return self.label
 
 
+class RunReason(models.TextChoices):
+    """Where an application ended in a run (the engine's ``Reason``; zone runs use the same)."""
+
+    ADMITTED = "admitted", pgettext_lazy("admissions", "Admitted")
+    EXCLUDED = "excluded", _("Excluded (a missing score or a zero)")
+    NO_PREFERENCES = "no_preferences", _("No preference registered")
+    NO_PLACE = "no_place", _("Not admitted")
+
+
 class RunResult(models.Model):
     run = models.ForeignKey(AssignmentRun, on_delete=models.CASCADE, related_name="results")
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="+")
@@ -320,7 +330,7 @@ class RunResult(models.Model):
         OrgUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     preference = models.PositiveSmallIntegerField(null=True, blank=True)
-    reason = models.CharField(max_length=32, blank=True)
+    reason = models.CharField(max_length=32, blank=True, choices=RunReason.choices)
 
     class Meta:
         constraints = [

@@ -34,6 +34,7 @@ from truongso.admissions.models import (
     ApplicationStatus,
     RoundSchool,
     RoundStatus,
+    RunReason,
 )
 from truongso.admissions.rounds_charts import (
     Row,
@@ -387,7 +388,7 @@ def run_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     r = run.round
     school_id = request.GET.get("school", "")
     reason = request.GET.get("reason", "")
-    if reason not in ("", *run_services.REASONS.values()):
+    if reason not in ("", *RunReason.values):
         reason = ""
     results = selectors.run_results(
         request.user, run, school_id=int(school_id) if school_id.isdigit() else None, reason=reason
@@ -407,7 +408,7 @@ def run_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             **(_zone_run_context(run, page) if zone else _exam_run_context(run)),
             "school_filter": school_id,
             "reason_filter": reason,
-            "reasons": run_services.REASONS.values(),
+            "reasons": RunReason.choices,
             "can_manage": can_manage,
             "can_publish": can_manage and r.status == RoundStatus.CLOSED and not run.is_published,
             "publish_form": PublishForm(),
@@ -726,7 +727,7 @@ def _zone_result_rows(run: Any, results: Any) -> list[list[Any]]:
             z.result.preference,
             z.placed_by,
             z.lottery_key,
-            z.result.reason,
+            z.result.get_reason_display(),
         ]
         for z in zone_summary.zone_results(run, results.iterator(chunk_size=2000))
     ]
@@ -752,7 +753,7 @@ def _exam_result_rows(results: Any) -> list[list[Any]]:
             res.school.code if res.school else "",
             res.school.name if res.school else "",
             res.preference,
-            res.reason,
+            res.get_reason_display(),
         ]
         for res in results.iterator(chunk_size=2000)
     ]

@@ -244,8 +244,10 @@ def test_score_sheet_and_results_downloads(client, world, round10):
         "34070001",
         "Trường THCS An Bài",
         1,
-        "admitted",
+        "Admitted",
     )
+    # HS0003 (25, NV2 school B: 25 − 1 < HS0004's 24.5 at NV1) has no place
+    assert (rows[3][0], rows[3][6]) == ("HS0003", "Not admitted")
     assert len(rows) == 6
     # a school downloads only its own applicants
     login(client, world.principal_c)
@@ -253,3 +255,17 @@ def test_score_sheet_and_results_downloads(client, world, round10):
     rows = list(openpyxl.load_workbook(io.BytesIO(book.content)).worksheets[0].values)
     assert [r[0] for r in rows[1:]] == ["HS0007"]
     assert client.get(reverse("admission_rounds:score_sheet", args=[round10.pk])).status_code == 403
+
+
+def test_run_page_in_vietnamese_words_and_numbers(client, world, round10):
+    """No stored code on the page: results, the tie rule and scores as Vietnamese write them."""
+    client_login(client, world.department)  # Vietnamese, the default
+    run = runs.run_create(actor=world.department, round=round10, label="Lần 1")
+    html = client.get(reverse("admission_rounds:run", args=[run.pk])).content.decode()
+    assert "Lấy tất cả thí sinh bằng điểm chuẩn" in html  # not admit_all
+    assert "admit_all" not in html
+    assert ">Trúng tuyển</td>" in html and ">Không trúng tuyển</td>" in html
+    assert ">admitted<" not in html and ">no_place<" not in html
+    assert '<option value="no_place">Không trúng tuyển</option>' in html
+    assert "26,00 / 27,00 / 28,00" in html  # school A: cut-off 26 and the marks at NV2, NV3
+    assert "0 / 1 / 2" in html  # the penalties as entered

@@ -118,7 +118,7 @@ def test_zone_results_xlsx(client, world, zone_round):
         1,
         "in zone",
         zones.lottery_key(zone_round.pk, "TS0001"),
-        "admitted",
+        "Admitted",
     )
     assert by_code["TS0005"][3:8] == (
         "34070002",

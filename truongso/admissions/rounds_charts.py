@@ -22,6 +22,7 @@ WIDTH = 480
 ROW = 18  # height of one bar
 GAP = 8
 LABEL = 150  # room for the school label on the left
+LABEL_CHARS = 22  # what fits in it at 11 px (Vietnamese capitals and diacritics are wide)
 TEXT = 48  # room for the value on the right
 COLOURS = ("#0d6efd", "#d63384")
 
@@ -31,6 +32,13 @@ class Row:
     label: str
     values: tuple[float | None, ...]  # one per series; None draws no bar ("–")
     texts: tuple[str, ...]
+
+
+def short_label(name: str, room: int = LABEL_CHARS) -> str:
+    """A school's name as it fits left of the bars: without the leading "Trường" every
+    school has, then cut with "…" (the bar's title keeps the whole name)."""
+    name = name.removeprefix("Trường ")
+    return name if len(name) <= room else name[: room - 1] + "…"
 
 
 def hbar_svg(
@@ -51,7 +59,7 @@ def hbar_svg(
     ]
     for i, row in enumerate(rows):
         y = GAP + i * block
-        label = row.label if len(row.label) <= 24 else row.label[:23] + "…"
+        label = short_label(row.label)
         parts.append(
             f'<text x="{LABEL - 4}" y="{y + ROW * series / 2 + 4:.1f}" text-anchor="end" '
             f'font-size="11">{escape(label)}</text>'

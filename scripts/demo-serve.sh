@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 BIN=.venv/bin
 PORT="${PORT:-8000}"
 export TRUONGSO_DEMO="${TRUONGSO_DEMO:-1}"
+# Text messages to parents (results, reminders, OTP codes) go to var/sms/outbox.jsonl, not
+# the terminal: the seeded round texts its 2,000 parents. The OTP page shows the code anyway.
+export ADMISSIONS_SMS_BACKEND="${ADMISSIONS_SMS_BACKEND:-file}"
 $BIN/celery -A truongso --quiet worker --loglevel=WARNING --concurrency=1 --pool=solo \
     --without-gossip --without-mingle --hostname "demo-worker@%h" &
 WORKER=$!

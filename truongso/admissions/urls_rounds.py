@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/schools/", v.round_schools, name="schools"),
     path("<int:pk>/scores/", v.scores_upload, name="scores"),
     path("<int:pk>/step/<str:step>/", v.round_step, name="step"),
+    path("<int:pk>/release/", v.round_release, name="release"),
     path("<int:pk>/runs/", v.run_list, name="runs"),
     path("<int:pk>/statistics/", v.round_stats, name="stats"),
     path("<int:pk>/statistics.xlsx", v.round_stats_xlsx, name="stats_xlsx"),

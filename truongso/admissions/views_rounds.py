@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -44,6 +45,7 @@ from truongso.admissions.rounds_charts import (
     hbar_svg,
     zone_chart,
 )
+from truongso.admissions.services import confirm as confirm_services
 from truongso.admissions.services import rounds as round_services
 from truongso.admissions.services import runs as run_services
 from truongso.admissions.services import scores as score_services
@@ -206,8 +208,32 @@ def round_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "runs": list(selectors.runs_of(request.user, r)[:5]),
             "total_quota": sum(d.quota for d in demand),
             "total_first": sum(d.first_choice for d in demand),
+            "can_release": r.status == RoundStatus.PUBLISHED
+            and r.confirmation_deadline is not None
+            and r.confirmation_deadline < timezone.now(),
+            "next_rounds": list(selectors.rounds_visible(request.user).filter(previous_round=r)),
         },
     )
+
+
+@login_required
+@require_POST
+def round_release(request: AuthedRequest, pk: int) -> HttpResponse:
+    """After the confirmation deadline: release the places still waiting and open a second
+    round (a draft) with the places left, as the release command does."""
+    r = _managed(request, pk)
+    try:
+        second = confirm_services.round_release_unconfirmed(actor=request.user, round_=r)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("admission_rounds:detail", r.pk)
+    messages.success(
+        request,
+        _("Unconfirmed places are released; “%(name)s” is ready to prepare.")
+        % {"name": second.name},
+    )
+    return redirect("admission_rounds:detail", second.pk)
 
 
 @login_required

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from truongso.admissions import selectors
 from truongso.admissions.api import serializers as s
+from truongso.admissions.services import confirm as confirm_services
 from truongso.admissions.services import rounds as round_services
 from truongso.admissions.services import runs as run_services
 from truongso.admissions.services import scores as score_services
@@ -130,6 +131,18 @@ class RoundViewSet(ApiViewSet):
     def close(self, request: Request, pk: int) -> Response:
         r = selectors.round_get(request.user, pk)
         return self.show(round_services.round_close(actor=request.user, round=r), s.RoundSerializer)
+
+    @extend_schema(
+        summary="After the confirmation deadline: release unconfirmed places; returns the "
+        "second round (a draft with the places left; the same one if called again)",
+        request=None,
+        responses={200: s.RoundSerializer, **errors(400, 403, 404)},
+    )
+    @action(detail=True, methods=["post"])
+    def release(self, request: Request, pk: int) -> Response:
+        r = selectors.round_get(request.user, pk)
+        second = confirm_services.round_release_unconfirmed(actor=request.user, round_=r)
+        return self.show(second, s.RoundSerializer)
 
     @extend_schema(
         summary="Import exam scores (CSV text; all rows or none)",

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import get_language
 
 from truongso.admissions.models import (
@@ -34,7 +37,20 @@ def rounds_public() -> list[dict[str, Any]]:
         cache.get_or_set(f"admissions:rounds-public:{get_language()}", load, PUBLIC_CACHE_SECONDS)
         or []
     )
-    return rows
+    now = timezone.now()
+    return [{**row, "phase": public_phase(row, now)} for row in rows]
+
+
+def public_phase(row: Mapping[str, Any], now: dt.datetime) -> str:
+    """Where a round stands for a parent, read at request time (the row itself is cached):
+    ``soon``, ``open``, ``waiting`` (registration over, results not out yet) or ``results``."""
+    if row["status"] == RoundStatus.OPEN and now < row["opens"]:
+        return "soon"
+    if row["status"] == RoundStatus.OPEN and now < row["closes"]:
+        return "open"
+    if row["status"] == RoundStatus.PUBLISHED and row["results_at"] and row["results_at"] <= now:
+        return "results"
+    return "waiting"
 
 
 def _round_dict(r: AdmissionRound) -> dict[str, Any]:
@@ -46,6 +62,7 @@ def _round_dict(r: AdmissionRound) -> dict[str, Any]:
         "organiser": r.organiser.name,
         "opens": r.registration_opens,
         "closes": r.registration_closes,
+        "results_at": r.results_publish_at,
         "preferences_max": r.preferences_max,
         "zone_rules": r.zone_rules,
     }
@@ -80,7 +97,7 @@ def round_public(round_id: int) -> dict[str, Any] | None:
             .order_by("zone", "school__name")
         ]
         cache.set(key, data, PUBLIC_CACHE_SECONDS)
-    return data
+    return {**data, "phase": public_phase(data, timezone.now())}
 
 
 def round_open_get(round_id: int) -> AdmissionRound | None:

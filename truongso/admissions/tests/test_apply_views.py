@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from typing import Any
@@ -10,7 +11,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from pypdf import PdfReader
 
 from truongso.admissions.models import Application, ApplicationStatus, SmsMessage
@@ -69,6 +70,46 @@ def test_public_round_page_is_served_from_the_cache(
         again = client.get(url)
     assert again.status_code == 200
     assert client.get(reverse("admissions_apply:round", args=[999999])).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("status", "opens", "closes", "results", "phase", "apply_button"),
+    [
+        ("open", -1, 7, None, "open", True),
+        ("open", 1, 7, None, "soon", False),
+        ("open", -7, -1, None, "waiting", False),
+        ("closed", -7, -1, 2, "waiting", False),
+        ("published", -7, -2, 1, "waiting", False),
+        ("published", -7, -2, -1, "results", False),
+    ],
+)
+def test_public_pages_say_where_the_round_stands(
+    world: Any,
+    status: str,
+    opens: int,
+    closes: int,
+    results: int | None,
+    phase: str,
+    apply_button: bool,
+) -> None:
+    """The parent sees whether to apply, wait or look up the result, at request time even
+    though the round itself comes from the cache; "Apply now" only inside the window."""
+    now = timezone.now()
+    r = open_round(
+        world,
+        status=status,
+        registration_opens=now + dt.timedelta(days=opens),
+        registration_closes=now + dt.timedelta(days=closes),
+        results_publish_at=None if results is None else now + dt.timedelta(days=results),
+    )
+    client = english_client()
+    listing = client.get(reverse("admissions_apply:rounds")).content.decode()
+    page = client.get(reverse("admissions_apply:round", args=[r.pk])).content.decode()
+    for html in (listing, page):
+        assert f'data-phase="{phase}"' in html
+    assert ('data-testid="apply"' in page) is apply_button
+    assert (reverse("admissions_results:mine") in page) is (phase == "results")
 
 
 @pytest.mark.django_db

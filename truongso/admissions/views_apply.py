@@ -180,6 +180,7 @@ def _form_context(r: Any, data: dict[str, Any], prefs: list[str], errors: Any) -
         "data": data,
         "pref_slots": list(zip(ranks, prefs, strict=True)),
         "schools": sel.round_schools(r),
+        "zones": svc.round_zones(r),
         "priority_groups": sorted((r.priority_bonus or {}).items()),
         "errors": errors,
         "general_errors": (errors or {}).get("__all__", []),

@@ -148,6 +148,31 @@ def _clean_school(value: Any) -> OrgUnit | None:
     return school
 
 
+def round_zones(r: AdmissionRound) -> list[str]:
+    """The zones (tuyến, khu vực) of a round's schools, as the organiser spelt them."""
+    zones = RoundSchool.objects.filter(round=r).exclude(zone="").values_list("zone", flat=True)
+    return sorted(set(zones))
+
+
+def _clean_zone(value: Any, r: AdmissionRound) -> str:
+    """One of the round's zones (any case); empty in a round without zones, where it plays
+    no part. A zone the round does not have would silently lose the in-zone rights."""
+    text = clean_text(value, max_length=20)
+    if not text:
+        return ""
+    zones = round_zones(r)
+    if not zones:
+        return ""
+    match = next((z for z in zones if z.casefold() == text.casefold()), None)
+    if match is None:
+        raise ValidationError(
+            _("Zone “%(zone)s” is not one of this round's zones (%(zones)s).")
+            % {"zone": text, "zones": ", ".join(zones)},
+            code="zone",
+        )
+    return match
+
+
 def _person_cleaners(data: Mapping[str, Any], r: AdmissionRound) -> dict[str, Any]:
     return {
         "full_name": lambda: clean_full_name(data.get("full_name")),
@@ -155,7 +180,7 @@ def _person_cleaners(data: Mapping[str, Any], r: AdmissionRound) -> dict[str, An
         "gender": lambda: clean_gender(data.get("gender")),
         "guardian_name": lambda: clean_full_name(data.get("guardian_name")),
         "address": lambda: clean_text(data.get("address"), max_length=255),
-        "zone": lambda: clean_text(data.get("zone"), max_length=20),
+        "zone": lambda: _clean_zone(data.get("zone"), r),
         "priority_group": lambda: _clean_priority(data.get("priority_group"), r),
         "encouragement": lambda: _clean_encouragement(data.get("encouragement"), r),
     }

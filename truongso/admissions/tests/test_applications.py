@@ -199,6 +199,22 @@ def test_unknown_and_closed_schools(world: Any) -> None:
 
 
 @pytest.mark.django_db
+def test_zone_is_one_of_the_rounds_zones(world: Any) -> None:
+    """The round's spelling is kept whatever the case typed; an unknown zone is refused
+    (it would silently lose the in-zone rights); a round without zones ignores it."""
+    r = open_round(world)
+    assert svc.round_zones(r) == ["Z1", "Z2"]
+    assert apply(world, r, zone="z1").zone == "Z1"
+    with pytest.raises(ValidationError) as exc:
+        apply(world, r, learner_id="3407000009", full_name="Lê Thị Cúc", zone="Z9")
+    assert refusal(exc) == {"zone": ["Zone “Z9” is not one of this round's zones (Z1, Z2)."]}
+    assert Application.objects.count() == 1
+    RoundSchool.objects.filter(round=r).update(zone="")
+    other = apply(world, r, learner_id="3407000009", full_name="Lê Thị Cúc", zone="Z9")
+    assert other.zone == ""
+
+
+@pytest.mark.django_db
 def test_zone_rule_limits_nv1_and_nv2(world: Any) -> None:
     r = open_round(world, zone_rules=True)
     with pytest.raises(ValidationError) as exc:

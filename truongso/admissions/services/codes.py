@@ -50,7 +50,7 @@ class CodesReport:
     codes: list[EnrolmentCode]
 
 
-def _rows(data: bytes, file_name: str) -> list[list[Any]]:
+def _rows(data: bytes, file_name: str) -> list[tables.Row]:
     name = file_name.lower()
     if name.endswith(".xlsx"):
         kind, refusal = tables.XLSX, _("The file is not a readable .xlsx workbook.")
@@ -59,7 +59,7 @@ def _rows(data: bytes, file_name: str) -> list[list[Any]]:
     else:
         raise ValidationError(_("Upload a .csv or .xlsx file."))
     try:
-        return [list(row.cells) for row in table_rows(data, kind=kind)]
+        return list(table_rows(data, kind=kind))
     except TableError as error:  # the line of a malformed CSV is worth more than our words
         raise ValidationError(
             error.message if error.reason == tables.MALFORMED else refusal
@@ -103,12 +103,13 @@ def codes_import(*, actor: Any, round: AdmissionRound, data: bytes, file_name: s
         raise ValidationError(_("Enrolment codes are for grade 1 and grade 6 rounds."))
     if round.status in (RoundStatus.PUBLISHED, RoundStatus.FINISHED):
         raise ValidationError(_("The results are published: no more enrolment codes."))
-    rows = [r for r in _rows(data, file_name) if any(_text(v) for v in r)]
+    # Blank rows are skipped, but every message names the row as the file numbers it.
+    rows = [r for r in _rows(data, file_name) if any(_text(v) for v in r.cells)]
     if not rows:
         raise ValidationError(_("The file has no rows."))
     if len(rows) > MAX_ROWS + 1:
         raise ValidationError(_("At most %(n)s children per file.") % {"n": MAX_ROWS})
-    header = [fold(_text(v)).strip() for v in rows[0]]
+    header = [fold(_text(v)).strip() for v in rows[0].cells]
     position: dict[str, int] = {}
     for key, names in HEADERS.items():
         for i, text in enumerate(header):
@@ -119,8 +120,8 @@ def codes_import(*, actor: Any, round: AdmissionRound, data: bytes, file_name: s
     if missing:
         labels = {"name": _("Name"), "birth_date": _("Birth date"), "zone": _("Zone")}
         raise ValidationError(
-            _("Row 1: missing column(s): %(c)s.")
-            % {"c": ", ".join(str(labels[k]) for k in missing)}
+            _("Row %(r)s: missing column(s): %(c)s.")
+            % {"r": rows[0].line, "c": ", ".join(str(labels[k]) for k in missing)}
         )
     schools = list(RoundSchool.objects.filter(round=round).values_list("zone", "school_id"))
     zones = {z for z, _s in schools if z}
@@ -135,11 +136,12 @@ def codes_import(*, actor: Any, round: AdmissionRound, data: bytes, file_name: s
     problems: list[str] = []
     cleaned: list[tuple[str, dt.date, str, str]] = []
 
-    def cell(row: list[Any], key: str) -> Any:
+    def cell(row: tables.Row, key: str) -> Any:
         i = position.get(key)
-        return row[i] if i is not None and i < len(row) else None
+        return row.cells[i] if i is not None and i < len(row.cells) else None
 
-    for number, row in enumerate(rows[1:], start=2):
+    for row in rows[1:]:
+        number = row.line
         name = normalize_name(_text(cell(row, "name")))
         born = _date(cell(row, "birth_date"))
         learner_id = _text(cell(row, "learner_id"))

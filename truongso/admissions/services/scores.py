@@ -56,9 +56,10 @@ def _header_key(value: Any) -> str:
     return fold(str(value or "")).strip().lower().replace("-", " ")
 
 
-def read_table(content: bytes, filename: str) -> list[list[str]]:
+def read_table(content: bytes, filename: str) -> list[tables.Row]:
     """Rows of text from an .xlsx workbook (first sheet) or a CSV (UTF-8/UTF-8 with BOM,
-    comma or semicolon). Anything else is refused with a message."""
+    comma or semicolon), each with its line in the file. Anything else is refused with a
+    message."""
     if len(content) > MAX_BYTES:
         raise ValidationError(_("The file is larger than 10 MB."))
     if is_xlsx(content):
@@ -73,10 +74,10 @@ def read_table(content: bytes, filename: str) -> list[list[str]]:
     )
 
 
-def _text_rows(content: bytes, kind: tables.Kind, refusal: str) -> list[list[str]]:
+def _text_rows(content: bytes, kind: tables.Kind, refusal: str) -> list[tables.Row]:
     try:
         rows = table_rows(content, kind=kind, delimiters=",;")
-        return [[_cell_text(value) for value in row.cells] for row in rows]
+        return [tables.Row(row.line, [_cell_text(value) for value in row.cells]) for row in rows]
     except TableError as error:  # the line of a malformed CSV is worth more than our words
         raise ValidationError(
             error.message if error.reason == tables.MALFORMED else refusal
@@ -129,10 +130,12 @@ def scores_import(
     if not subjects:
         raise ValidationError(_("The round's formula has no exam subjects."))
     top = max_score(round)
-    rows = [r for r in read_table(content, filename) if any(cell for cell in r)]
+    # Blank rows are skipped, but every message names the row as the file numbers it.
+    rows = [r for r in read_table(content, filename) if any(cell for cell in r.cells)]
     if not rows:
         raise ValidationError(_("The file is empty."))
-    header = [_header_key(h) for h in rows[0]]
+    labels = list(rows[0].cells)
+    header = [_header_key(h) for h in labels]
     by_key = {}
     for code, name, _weight in subjects:
         by_key[code.lower()] = code
@@ -141,7 +144,7 @@ def scores_import(
     id_col, id_kind = -1, ""
     columns: dict[int, str] = {}
     for index, key in enumerate(header):
-        label = rows[0][index]
+        label = labels[index]
         if key in CODE_HEADERS or key in LEARNER_HEADERS:
             if id_col >= 0:
                 problems.append(
@@ -175,18 +178,18 @@ def scores_import(
     }
     parsed: dict[int, dict[str, Decimal]] = {}
     seen_at: dict[str, int] = {}
-    for line, row in enumerate(rows[1:], start=2):
+    for line, row in ((r.line, list(r.cells)) for r in rows[1:]):
         ident = row[id_col].strip() if id_col < len(row) else ""
         if id_kind == "learner_id" and ident.isdigit() and len(ident) < 10:
             ident = ident.zfill(10)  # Excel drops the leading zero of 01… (Hà Nội) as a number
         if not ident:
-            problems.append(_problem(line, rows[0][id_col], _("the applicant is missing")))
+            problems.append(_problem(line, labels[id_col], _("the applicant is missing")))
             continue
         if ident in seen_at:
             problems.append(
                 _problem(
                     line,
-                    rows[0][id_col],
+                    labels[id_col],
                     _("%(id)s already appears on row %(r)s") % {"id": ident, "r": seen_at[ident]},
                 )
             )
@@ -196,7 +199,7 @@ def scores_import(
         if pk is None:
             problems.append(
                 _problem(
-                    line, rows[0][id_col], _("no application %(id)s in this round") % {"id": ident}
+                    line, labels[id_col], _("no application %(id)s in this round") % {"id": ident}
                 )
             )
             continue
@@ -204,11 +207,11 @@ def scores_import(
         for index, code in columns.items():
             text = row[index].strip() if index < len(row) else ""
             if not text:
-                problems.append(_problem(line, rows[0][index], _("the score is missing")))
+                problems.append(_problem(line, labels[index], _("the score is missing")))
                 continue
             value, error = _parse_score(text, top)
             if value is None:
-                problems.append(_problem(line, rows[0][index], error))
+                problems.append(_problem(line, labels[index], error))
             else:
                 values[code] = value
         parsed[pk] = values

@@ -80,11 +80,40 @@ def test_bad_rows_save_nothing_and_name_row_and_field(world):
     assert EnrolmentCode.objects.count() == 0
 
 
+def test_rows_named_as_the_file_numbers_them_across_blank_rows(world):
+    """A blank row is skipped, never counted out: "Row 5" is the spreadsheet's row 5."""
+    r = grade1(world, zone_rules=True)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Họ và tên", "Ngày sinh", "Mã định danh", "Tuyến"])
+    sheet.append(["Nguyễn Văn An", "01/03/2020", None, "Z1"])
+    sheet.append([None, None, None, None])
+    sheet.append([])
+    sheet.append(["Lê Chi", "31/02/2020", None, "Z1"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with pytest.raises(ValidationError) as info:
+        codes.codes_import(
+            actor=world.department, round=r, data=buffer.getvalue(), file_name="ds.xlsx"
+        )
+    assert info.value.messages == ["Row 5, birth date: not a date (dd/mm/yyyy)."]
+    data = "Họ và tên,Ngày sinh,Mã định danh,Tuyến\n\n\nAn,01/03/2020,,Z9\n".encode()
+    with pytest.raises(ValidationError) as info:
+        codes.codes_import(actor=world.department, round=r, data=data, file_name="ds.csv")
+    assert info.value.messages == ["Row 4, zone: “Z9” is not a zone of the round's schools."]
+    assert EnrolmentCode.objects.count() == 0
+
+
 def test_missing_column_and_wrong_file(world):
     r = grade1(world, zone_rules=True)
     with pytest.raises(ValidationError) as info:
         codes.codes_import(actor=world.department, round=r, data=b"Name\nAn\n", file_name="a.csv")
     assert info.value.messages == ["Row 1: missing column(s): Birth date, Zone."]
+    with pytest.raises(ValidationError) as info:
+        codes.codes_import(
+            actor=world.department, round=r, data=b"\n,,\nName\nAn\n", file_name="a.csv"
+        )
+    assert info.value.messages == ["Row 3: missing column(s): Birth date, Zone."]
     with pytest.raises(ValidationError) as info:
         codes.codes_import(actor=world.department, round=r, data=b"%PDF", file_name="a.xlsx")
     assert info.value.messages == ["The file is not a readable .xlsx workbook."]

@@ -115,6 +115,35 @@ def test_bad_file_refused_whole_with_row_and_column(world, round10):
     assert not AuditEntry.objects.filter(action__startswith="admissions.scores").exists()
 
 
+def test_rows_named_as_the_file_numbers_them_across_blank_rows(world, round10):
+    """Blank rows are skipped, never counted out: the messages name the sheet's own rows."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["ma_ho_so", "toan", "van", "anh"])
+    sheet.append(["HS0001", 8.5, 7.25, 9])
+    sheet.append([])
+    sheet.append([None, None, None, None])
+    sheet.append(["HS0009", 1, 1, 1])
+    sheet.append(["HS0001", 1, 1, 1])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with pytest.raises(ValidationError) as exc:
+        scores.scores_import(
+            actor=world.department, round=round10, content=buffer.getvalue(), filename="d.xlsx"
+        )
+    assert exc.value.messages == [
+        "Row 5, column “ma_ho_so”: no application HS0009 in this round.",
+        "Row 6, column “ma_ho_so”: HS0001 already appears on row 2.",
+    ]
+    csv = "ma_ho_so,toan,van,anh\n\nHS0001,8.5,7.25,9\n,,,\nHS0002,x,1,1\n"
+    with pytest.raises(ValidationError) as exc:
+        scores.scores_import(
+            actor=world.department, round=round10, content=csv.encode(), filename="d.csv"
+        )
+    assert exc.value.messages == ["Row 5, column “toan”: “x” is not a number."]
+    assert ExamScore.objects.count() == 0
+
+
 def test_bad_headers(world, round10):
     with pytest.raises(ValidationError) as exc:
         scores.scores_import(

@@ -17,6 +17,7 @@ import datetime as dt
 import random
 from collections.abc import Callable, Sequence
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -52,6 +53,15 @@ FORMULA = {
         {"code": "anh", "name": "Tiếng Anh", "weight": "1"},
     ],
     "max_score": "10",
+}
+# Hà Nội 2025: three exams, the highest priority bonus, NV2 +1 and NV3 +2 (DOMAIN.md).
+GRADE10_RULES: dict[str, Any] = {
+    "kind": RoundKind.GRADE10,
+    "formula": FORMULA,
+    "priority_bonus": {"1": "2.0", "2": "1.5", "3": "1.0"},
+    "encouragement_max": Decimal("2"),
+    "penalties": ["0", "1", "2"],
+    "preferences_max": 3,
 }
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô"]
 MIDDLE = ["Văn", "Thị", "Minh", "Thu", "Đức", "Ngọc", "Quang", "Thanh", "Hải", "Gia"]
@@ -91,16 +101,11 @@ def build_admissions_demo(
         organiser=department,
         data={
             "name": ROUND_NAME,
-            "kind": RoundKind.GRADE10,
             "registration_opens": now - dt.timedelta(days=40),
             "registration_closes": now - dt.timedelta(days=25),
             "results_publish_at": now - dt.timedelta(hours=1),
             "confirmation_deadline": now + dt.timedelta(days=10),
-            "formula": FORMULA,
-            "priority_bonus": {"1": "2.0", "2": "1.5", "3": "1.0"},
-            "encouragement_max": Decimal("2"),
-            "penalties": ["0", "1", "2"],
-            "preferences_max": 3,
+            **GRADE10_RULES,
         },
     )
     # ~75 % as many places as applicants (Hà Nội 2025: 75,670 places, 103,456 NV1).
@@ -244,16 +249,11 @@ def _rehearsal_round(
         organiser=department,
         data={
             "name": REHEARSAL_NAME,
-            "kind": RoundKind.GRADE10,
             "registration_opens": now - dt.timedelta(days=1),
             "registration_closes": closes,
             "results_publish_at": closes + dt.timedelta(days=1),
             "confirmation_deadline": closes + dt.timedelta(days=8),
-            "formula": FORMULA,
-            "priority_bonus": {"1": "2.0", "2": "1.5", "3": "1.0"},
-            "encouragement_max": Decimal("2"),
-            "penalties": ["0", "1", "2"],
-            "preferences_max": 3,
+            **GRADE10_RULES,
         },
     )
     chosen = schools[:REHEARSAL_SCHOOLS]

@@ -17,11 +17,13 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
+import zipfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Literal, NamedTuple
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 ZIP_MAGIC = b"PK\x03\x04"  # an .xlsx is a zip package
@@ -33,12 +35,18 @@ SNIFF_CHARS = 64 * 1024
 Kind = Literal["xlsx", "csv"]
 XLSX: Kind = "xlsx"
 CSV: Kind = "csv"
-Reason = Literal["empty", "damaged", "not_text", "encoding", "malformed"]
+Reason = Literal["empty", "damaged", "not_text", "encoding", "malformed", "too_large"]
 EMPTY: Reason = "empty"
 DAMAGED: Reason = "damaged"
 NOT_TEXT: Reason = "not_text"
 ENCODING: Reason = "encoding"
 MALFORMED: Reason = "malformed"
+TOO_LARGE: Reason = "too_large"
+# Uncompressed size allowed per byte of the largest upload: a "zip bomb" (a few MB that
+# unpack to gigabytes of XML) is refused from the zip's directory, before parsing.
+MAX_EXPANSION = 40
+# Reasons whose message says more than a caller's own "cannot read this file".
+OWN_WORDS: tuple[Reason, ...] = (MALFORMED, TOO_LARGE)
 
 
 class TableError(Exception):
@@ -139,6 +147,21 @@ def _damaged() -> TableError:
     return TableError(DAMAGED, _("The file is not a readable .xlsx workbook."))
 
 
+def unpacked_size_check(source: Path | IO[bytes]) -> None:
+    """Refuse a workbook whose parts unpack to more than ``MAX_EXPANSION`` times the largest
+    upload allowed (``IMPORT_MAX_BYTES``), reading only the zip's directory."""
+    try:
+        with zipfile.ZipFile(source) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise _damaged() from error
+    finally:
+        if not isinstance(source, Path):
+            source.seek(0)
+    if unpacked > MAX_EXPANSION * settings.IMPORT_MAX_BYTES:
+        raise TableError(TOO_LARGE, _("The workbook is too large once unpacked."))
+
+
 class Workbook:
     """An .xlsx opened read-only, its rows streamed sheet by sheet; for several sheets or a
     header searched in the first rows (``with Workbook(path) as book: book.rows(...)``)."""
@@ -148,8 +171,9 @@ class Workbook:
 
         if isinstance(source, bytes) and not source:
             raise TableError(EMPTY, _("The file is empty (0 bytes)."))
+        data = io.BytesIO(source) if isinstance(source, bytes) else source
+        unpacked_size_check(data)
         try:
-            data = io.BytesIO(source) if isinstance(source, bytes) else source
             self.book: Any = openpyxl.load_workbook(data, read_only=True, data_only=True)
             # worksheets only: a chart sheet has no rows
             self.sheet_names: list[str] = [sheet.title for sheet in self.book.worksheets]

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from truongso.core import tables
 from truongso.core.tables import (
+    OWN_WORDS,
     TableError,
     csv_rows,
     decode_text,
@@ -142,6 +143,8 @@ def rows_of(file_name: str, content: bytes, encoding: str = "auto") -> list[Sequ
         try:
             return [row.cells for row in table_rows(content, kind=tables.XLSX)]
         except TableError as exc:
+            if exc.reason in OWN_WORDS:
+                raise StatementFileError(exc.message) from exc
             raise StatementFileError(_("The file is not a readable .xlsx workbook.")) from exc
     if file_name.lower().endswith(".xls"):
         raise StatementFileError(_("Old .xls files are not read: save the file as .xlsx or CSV."))

@@ -60,9 +60,9 @@ def _rows(data: bytes, file_name: str) -> list[tables.Row]:
         raise ValidationError(_("Upload a .csv or .xlsx file."))
     try:
         return list(table_rows(data, kind=kind))
-    except TableError as error:  # the line of a malformed CSV is worth more than our words
+    except TableError as error:  # a malformed CSV's line, a zip bomb: worth more than ours
         raise ValidationError(
-            error.message if error.reason == tables.MALFORMED else refusal
+            error.message if error.reason in tables.OWN_WORDS else refusal
         ) from None
 
 

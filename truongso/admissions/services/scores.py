@@ -78,9 +78,9 @@ def _text_rows(content: bytes, kind: tables.Kind, refusal: str) -> list[tables.R
     try:
         rows = table_rows(content, kind=kind, delimiters=",;")
         return [tables.Row(row.line, [_cell_text(value) for value in row.cells]) for row in rows]
-    except TableError as error:  # the line of a malformed CSV is worth more than our words
+    except TableError as error:  # a malformed CSV's line, a zip bomb: worth more than ours
         raise ValidationError(
-            error.message if error.reason == tables.MALFORMED else refusal
+            error.message if error.reason in tables.OWN_WORDS else refusal
         ) from None
 
 

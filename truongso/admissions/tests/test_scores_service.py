@@ -14,6 +14,7 @@ from truongso.admissions.models import Application, ExamScore, RoundStatus
 from truongso.admissions.services import rounds, scores
 from truongso.admissions.tests.rounds_world import apply, english, make_round  # noqa: F401
 from truongso.core.models import AuditEntry
+from truongso.core.tests.test_tables import zip_bomb
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -210,3 +211,16 @@ def test_learner_id_read_as_a_number_by_excel_keeps_its_leading_zero(world, roun
         actor=world.department, round=round10, content=buffer.getvalue(), filename="d.xlsx"
     )
     assert Application.objects.get(code="HS0003").admission_score == Decimal("18.00")
+
+
+def test_a_zip_bomb_is_refused_in_its_own_words(world, round10, settings):
+    settings.IMPORT_MAX_BYTES = 64 * 1024
+    with pytest.raises(ValidationError) as exc:
+        scores.scores_import(
+            actor=world.department,
+            round=round10,
+            content=zip_bomb(4 * 1024 * 1024),
+            filename="diem.xlsx",
+        )
+    assert exc.value.messages == ["The workbook is too large once unpacked."]
+    assert ExamScore.objects.count() == 0

@@ -10,6 +10,7 @@ import zipfile
 from collections import deque
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.utils import translation
@@ -255,3 +256,31 @@ def test_a_huge_xlsx_is_streamed_without_loading_the_sheet() -> None:
         assert next(rows) == (1, (0, 0, 0))
         assert upload.taken < len(buffer.getvalue()) / 4  # the sheet is read as rows are asked
         assert sum(1 for _row in rows) == XLSX_ROWS - 1
+
+
+def zip_bomb(unpacked: int) -> bytes:
+    """A real .xlsx with one more part of ``unpacked`` zeros: a few kB on the wire."""
+    buffer = io.BytesIO(xlsx_bytes([["a"]]))
+    with (
+        zipfile.ZipFile(buffer, "a", compression=zipfile.ZIP_DEFLATED) as archive,
+        archive.open("xl/media/padding.bin", "w", force_zip64=True) as part,
+    ):
+        chunk = bytes(1024 * 1024)
+        for _ in range(unpacked // len(chunk)):
+            part.write(chunk)
+    return buffer.getvalue()
+
+
+def test_a_zip_bomb_is_refused_from_the_directory(settings: Any) -> None:
+    """A workbook that unpacks to more than 40 × the largest upload is refused before
+    openpyxl parses anything; every caller passes the reason on in these words."""
+    settings.IMPORT_MAX_BYTES = 64 * 1024  # 40 × = 2.5 MiB
+    bomb = zip_bomb(4 * 1024 * 1024)
+    assert len(bomb) < 64 * 1024
+    with pytest.raises(TableError) as error, translation.override("vi"):
+        Workbook(bomb)
+    assert (error.value.reason, error.value.message) == (
+        tables.TOO_LARGE,
+        "Tệp quá lớn khi giải nén.",
+    )
+    assert list(Workbook(zip_bomb(1024 * 1024)).rows()) == [(1, ("a",))]

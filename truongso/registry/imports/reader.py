@@ -20,7 +20,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl.utils.datetime import from_excel
 
-from truongso.core.tables import TableError, Workbook
+from truongso.core.tables import MAX_EXPANSION, TableError, Workbook
 from truongso.registry.imports.headers import (
     ID_WIDTHS,
     SPECS,
@@ -35,8 +35,6 @@ HEADER_SEARCH_ROWS = 10
 # Sheets of our own templates that hold no data (instructions, drop-down lists).
 SKIPPED_SHEETS = {"huong dan", "instructions", "danhmuc", "danh muc"}
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-# Uncompressed size allowed per byte of upload (a "zip bomb" is refused before parsing).
-MAX_EXPANSION = 40
 _GROUP_PREFIXES = ("thong tin ", "ho so ")
 
 RawRow = tuple[int, dict[str, str]]

@@ -45,7 +45,9 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The benchmarks serve real pages with gunicorn (DEBUG off): they need the collected static files.
 bench: messages
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:

@@ -8,7 +8,7 @@ class AdmissionsConfig(AppConfig):
     verbose_name = pgettext_lazy("admissions", "Admissions")
 
     def ready(self) -> None:
-        from truongso.admissions import authz_rules
+        from truongso.admissions import authz_rules, deploy_checks  # noqa: F401 - registers
 
         authz_rules.register_all()
 

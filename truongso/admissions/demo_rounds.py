@@ -30,7 +30,7 @@ from truongso.admissions.models import (
     Preference,
     RoundKind,
 )
-from truongso.admissions.services import rounds, runs, scores
+from truongso.admissions.services import applications, codes, rounds, runs, scores
 from truongso.admissions.services.applications import code_new
 from truongso.core.audit import audit_record
 from truongso.core.authz import SYSTEM
@@ -270,13 +270,29 @@ def _rehearsal_round(
 OPEN_ROUND_NAME = "Tuyển sinh vào lớp 6 THCS năm học 2026-2027"
 
 
+def commune(school: OrgUnit | None) -> str:
+    """The commune of a demo school (its address starts "Thị trấn An Bài, …" or "Xã …"),
+    used as the school's zone (tuyến) for grade 6: children go to the school of their
+    commune."""
+    if school is None:
+        return ""
+    first = school.address.split(",")[0].strip()
+    for prefix in ("Thị trấn ", "Xã ", "Phường "):
+        first = first.removeprefix(prefix)
+    return first
+
+
 def _open_round(department: OrgUnit, now: dt.datetime) -> AdmissionRound | None:
     """A grade-6 round open for registration now, so a demo parent can apply from a phone
-    (children born in 2015, by residence zone, two preferences, no exam)."""
+    (children born in 2015, by residence zone, two preferences, no exam). Each school's zone
+    is its commune; the enrolment codes are issued from the registry's grade-5 pupils born in
+    2015 (the zone of their primary school), through the codes import; most of them have
+    applied already, mostly to the school of their zone."""
     schools = list(
         OrgUnit.objects.filter(
             kind=OrgKind.SCHOOL,
-            level=SchoolLevel.LOWER_SECONDARY,
+            grade_from__lte=6,
+            grade_to__gte=6,
             path__startswith=department.path,
             is_active=True,
         ).order_by("code")[:6]
@@ -293,15 +309,81 @@ def _open_round(department: OrgUnit, now: dt.datetime) -> AdmissionRound | None:
             "registration_closes": now + dt.timedelta(days=20),
             "results_publish_at": now + dt.timedelta(days=30),
             "confirmation_deadline": now + dt.timedelta(days=40),
-            "birth_year": 2015,
+            "birth_year": GRADE6_BIRTH_YEAR,
             "penalties": ["0", "0"],
             "preferences_max": 2,
         },
     )
     rounds.round_schools_set(
-        actor=SYSTEM, round=r, places=[rounds.SchoolPlace(s, 120) for s in schools]
+        actor=SYSTEM,
+        round=r,
+        places=[rounds.SchoolPlace(s, GRADE6_QUOTA, zone=commune(s)) for s in schools],
     )
-    return rounds.round_open(actor=SYSTEM, round=r)
+    r = rounds.round_open(actor=SYSTEM, round=r)
+    pupils = list(
+        Student.objects.filter(
+            current_class__grade=5,
+            birth_date__year=GRADE6_BIRTH_YEAR,
+            school__path__startswith=department.path,
+        )
+        .exclude(learner_id="")
+        .select_related("school")
+        .order_by("pk")
+    )
+    # Only the children of the communes the round's schools serve (a bigger district has more
+    # communes than the six schools taken here).
+    zones = {commune(s) for s in schools}
+    pupils = [p for p in pupils if commune(p.school) in zones]
+    if pupils:
+        _grade6_codes(r, pupils)
+        _grade6_applications(r, schools, pupils, random.Random(f"grade6:{r.pk}"))
+    return r
+
+
+GRADE6_BIRTH_YEAR = 2015
+GRADE6_QUOTA = 120
+GRADE6_APPLIED = 0.7  # the share of the children who have applied already
+
+
+def _grade6_codes(r: AdmissionRound, pupils: list[Student]) -> None:
+    lines = ["Họ và tên,Ngày sinh,Mã định danh,Tuyến"]
+    lines += [
+        f"{p.full_name},{p.birth_date:%d/%m/%Y},{p.learner_id},{commune(p.school)}" for p in pupils
+    ]
+    codes.codes_import(
+        actor=SYSTEM, round=r, data="\n".join(lines).encode(), file_name="danh-sach-lop-5.csv"
+    )
+
+
+def _grade6_applications(
+    r: AdmissionRound, schools: list[OrgUnit], pupils: list[Student], rng: random.Random
+) -> None:
+    """Applications through the parents' own service: NV1 the school of the child's zone nine
+    times in ten, NV2 another school."""
+    zones = {commune(s): s for s in schools}
+    for pupil in pupils:
+        if rng.random() > GRADE6_APPLIED:
+            continue
+        home = zones.get(commune(pupil.school))
+        others = [s for s in schools if s is not home]
+        first = home if home is not None and rng.random() < 0.9 else rng.choice(others or schools)
+        choice = [first, *[s for s in rng.sample(schools, len(schools)) if s is not first][:1]]
+        applications.application_apply(
+            round=r,
+            phone=f"09{rng.randrange(10**8):08d}",
+            data={
+                "learner_id": pupil.learner_id,
+                "full_name": pupil.full_name,
+                "birth_date": f"{pupil.birth_date:%d/%m/%Y}",
+                "gender": pupil.gender,
+                "guardian_name": f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}",
+                "address": pupil.school.address if pupil.school else "",
+                "zone": commune(pupil.school),
+                "priority_group": "",
+                "encouragement": "0",
+            },
+            preferences=[str(s.pk) for s in choice],
+        )
 
 
 def _applications(

@@ -15,14 +15,21 @@ from truongso.admissions.models import (
     AdmissionRound,
     Application,
     AssignmentRun,
+    EnrolmentCode,
     ExamScore,
+    Preference,
     RoundKind,
     RoundSchool,
     RoundStatus,
+    RunResult,
 )
+from truongso.admissions.services import rounds
 from truongso.admissions.services.applications import application_apply, window_is_open
 from truongso.admissions.services.runs import results_visible
+from truongso.admissions.services.zones import zone_run_create
+from truongso.core.authz import SYSTEM
 from truongso.core.models import AuditEntry
+from truongso.registry.models import Student
 
 
 def test_demo_round_is_published_with_the_parents_child_admitted(db: Any) -> None:
@@ -65,6 +72,24 @@ def test_demo_has_a_grade_6_round_open_where_a_parent_can_apply(db: Any) -> None
     assert window_is_open(r)
     schools = list(RoundSchool.objects.filter(round=r).order_by("school__code"))
     assert schools and all(rs.quota == 120 for rs in schools)
+    # Every school teaching grade 6 (THCS and TH&THCS), its commune as its zone.
+    assert [(rs.school.name, rs.zone) for rs in schools] == [
+        ("Trường THCS An Bài", "An Bài"),
+        ("Trường TH&THCS Quỳnh Hải", "Quỳnh Hải"),
+    ]
+    # Codes for the grade-5 pupils born in 2015, each in the zone of her primary school.
+    pupils = Student.objects.filter(current_class__grade=5, birth_date__year=2015)
+    assert EnrolmentCode.objects.filter(round=r).count() == pupils.count() > 0
+    code = EnrolmentCode.objects.get(round=r, learner_id=pupils.first().learner_id)
+    assert code.zone == demo_rounds.commune(pupils.first().school)
+    # Most have applied through the parents' service, NV1 mostly the school of their zone.
+    applied = Application.objects.filter(round=r)
+    assert 0.5 * pupils.count() < applied.count() < pupils.count()
+    first_choices = Preference.objects.filter(application__round=r, rank=1).select_related(
+        "school", "application"
+    )
+    at_home = sum(1 for p in first_choices if demo_rounds.commune(p.school) == p.application.zone)
+    assert at_home >= 0.75 * applied.count()
     application = application_apply(
         round=r,
         phone="0912345678",
@@ -82,3 +107,18 @@ def test_demo_has_a_grade_6_round_open_where_a_parent_can_apply(db: Any) -> None
         preferences=[str(schools[0].school_id)],
     )
     assert application.code and application.preferences.get().school == schools[0].school
+    # Closed and placed by zone: every child who chose the school of her zone first is there.
+    r = rounds.round_close(actor=SYSTEM, round=r)
+    run = zone_run_create(actor=SYSTEM, round=r, label="Theo tuyến")
+    home_first = {
+        p.application_id: p.school_id
+        for p in first_choices
+        if demo_rounds.commune(p.school) == p.application.zone
+    }
+    placed = dict(
+        RunResult.objects.filter(run=run, application_id__in=home_first).values_list(
+            "application_id", "school_id"
+        )
+    )
+    assert placed == home_first
+    assert sum(school["in_zone"] for school in run.summary["schools"]) >= len(home_first)

@@ -6,7 +6,8 @@ the outbox row):
 
 * ``result``: when the results become visible (``results_visible``: the round published and
   its ``results_publish_at`` come; publishing days ahead sends nothing until then), to every
-  application with a result that was not withdrawn, until the confirmation deadline;
+  application with a result that was not withdrawn nor answered yet (a place confirmed or
+  declined on the result page before the text went out), until the confirmation deadline;
 * ``reminder``: ``ADMISSIONS_REMIND_HOURS`` (24) before the confirmation deadline, to the
   admitted places still waiting; not when the results themselves came out inside that window
   (their text already gives the deadline);
@@ -68,6 +69,8 @@ STUCK = dt.timedelta(minutes=15)
 TWO_SEGMENTS = 2
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 SCHEDULED = (NoticeKind.RESULT, NoticeKind.REMINDER, NoticeKind.RELEASED)
+# Confirmation states in which the result is still news (no answer given yet).
+WAITING = (ConfirmationStatus.NONE, ConfirmationStatus.PENDING)
 
 
 def remind_before() -> dt.timedelta:
@@ -219,7 +222,9 @@ def notice_due(kind: str, round_: AdmissionRound, now: dt.datetime) -> bool:
 def _recipients(round_: AdmissionRound, kind: str) -> QuerySet[Application]:
     """Applications of ``round_`` owed a notice of ``kind`` and not sent one yet."""
     wanted = {
-        NoticeKind.RESULT: ~Q(result_reason=""),
+        # Not to a place already confirmed or declined on the result page: the text would
+        # ask the parent to confirm again (the confirmation sends its own receipt).
+        NoticeKind.RESULT: ~Q(result_reason="") & Q(confirmation__in=WAITING),
         NoticeKind.REMINDER: Q(
             admitted_school__isnull=False, confirmation=ConfirmationStatus.PENDING
         ),

@@ -419,3 +419,32 @@ def test_texts_without_diacritics_fit_two_segments(settings: Any) -> None:
         "Truong THPT Chu Van An (NV3); xac nhan nhap hoc truoc 17:00 15/07/2025 tai "
         "https://tuyensinh.sogiaoducdaotao.example.gov.vn/admissions/results/"
     )
+
+
+@pytest.mark.django_db
+def test_results_text_skips_places_already_answered(
+    pub: Published, outbox: Outbox, send: Send, commit: Commit
+) -> None:
+    # Parents who answered on the result page before the texts went out (the first cron run
+    # can come minutes after the publication minute) are not asked to confirm again.
+    with commit():
+        confirm.application_decline(
+            actor=ParentPhone("0987111222"), application=pub.apps["lan"], now=PUBLISHED
+        )
+        confirm.application_confirm(
+            actor=ParentPhone("0912345678"), application=pub.apps["an"], now=PUBLISHED
+        )
+    assert send(DURING) == {"result": 2, "reminder": 0, "released": 0}
+    assert outbox() == [
+        (
+            "0912345678",
+            "Da xac nhan nhap hoc Truong THCS Quynh Hai cho ho so TS25000001 luc 08:00 01/07/2025.",
+        ),
+        ("0987333444", RESULTS["0987333444"]),
+        ("0987555666", RESULTS["0987555666"]),
+    ]
+    assert sorted(
+        ParentNotice.objects.filter(kind=NoticeKind.RESULT).values_list(
+            "application__code", flat=True
+        )
+    ) == ["TS25000003", "TS25000004"]

@@ -17,8 +17,9 @@ the one-time code is masked (``redact``), so the database never holds a usable c
 Notices to parents (``services/notify.py``) go through :func:`sms_queue_bulk`: queued rows
 written in the caller's transaction and delivered only after it commits, by
 :func:`sms_deliver_batch` (in the process for the local backends, as a task for a gateway).
-A message is claimed (``queued`` → ``sending``) under a row lock before it leaves, so a
-batch delivered twice sends each message once.
+A message is claimed (``queued`` → ``sending``) before it leaves, so a batch delivered twice
+sends each message once; a gateway's messages are claimed one at a time, so that a worker
+dying mid-batch strands only the message in flight.
 
 Length: a text in the GSM 7-bit alphabet (3GPP TS 23.038) takes 160 characters in one
 segment, 153 per segment when split; any other character (every Vietnamese letter with a
@@ -230,22 +231,36 @@ def sms_dispatch(message_ids: list[int]) -> None:
 @shared_task(name="admissions.sms_deliver_batch", acks_late=True, ignore_result=True)  # type: ignore[untyped-decorator]
 def sms_deliver_batch(message_ids: list[int]) -> int:
     """Deliver the still-queued messages among ``message_ids`` once each; returns how many
-    were sent. Each is claimed (``sending``) under a row lock first (SQLite: the project's
-    IMMEDIATE transactions), so a redelivered task or a second caller finds nothing left.
-    A worker dying between the claim and the answer leaves ``sending``: never sent twice."""
+    were sent. Each is claimed (``queued`` → ``sending``) before it leaves, so a redelivered
+    task or a second caller finds nothing left: the local backends' messages all at once
+    under a row lock (SQLite: the project's IMMEDIATE transactions), a gateway's one at a
+    time just before its call, so that a worker dying mid-batch leaves only the message in
+    flight ``sending`` (never sent twice) and the redelivered task sends the rest."""
+    backends: dict[str, SmsBackend] = {}
+
+    def backend_of(message: SmsMessage) -> SmsBackend:
+        if message.backend not in backends:
+            backends[message.backend] = backend_get(message.backend)
+        return backends[message.backend]
+
     with transaction.atomic():
-        claimed = list(
+        queued = list(
             SmsMessage.objects.select_for_update()
             .filter(pk__in=message_ids, status="queued")
             .order_by("pk")
         )
-        SmsMessage.objects.filter(pk__in=[m.pk for m in claimed]).update(status="sending")
-    backends: dict[str, SmsBackend] = {}
+        local = [m.pk for m in queued if backend_of(m).inline]
+        SmsMessage.objects.filter(pk__in=local).update(status="sending")
     sent: list[int] = []
-    for message in claimed:
-        if message.backend not in backends:
-            backends[message.backend] = backend_get(message.backend)
-        backend = backends[message.backend]
+    for message in queued:
+        backend = backend_of(message)
+        if not backend.inline:
+            if not _claim(message.pk):
+                continue  # another delivery took it
+            _deliver(message, backend, message.text)  # its status saved at once
+            if message.status == "sent":
+                sent.append(message.pk)
+            continue
         try:
             backend.deliver(phone=message.phone, text=message.text)
         except SmsError as exc:
@@ -253,8 +268,14 @@ def sms_deliver_batch(message_ids: list[int]) -> int:
             message.save(update_fields=["status", "error"])
         else:
             sent.append(message.pk)
-    SmsMessage.objects.filter(pk__in=sent).update(status="sent", error="")
+    SmsMessage.objects.filter(pk__in=sent, status="sending").update(status="sent", error="")
     return len(sent)
+
+
+def _claim(message_id: int) -> bool:
+    """``queued`` → ``sending`` for one message, in one conditional UPDATE (a concurrent
+    claimer waits for the row and then finds it no longer queued)."""
+    return SmsMessage.objects.filter(pk=message_id, status="queued").update(status="sending") == 1
 
 
 def _deliver(message: SmsMessage, backend: SmsBackend, text: str) -> None:

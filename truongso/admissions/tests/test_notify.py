@@ -448,3 +448,44 @@ def test_results_text_skips_places_already_answered(
             "application__code", flat=True
         )
     ) == ["TS25000003", "TS25000004"]
+
+
+class WorkerLost(BaseException):
+    """The worker killed mid-batch (an OOM kill, a deploy's SIGKILL after its grace time)."""
+
+
+@pytest.mark.django_db
+def test_a_worker_dying_mid_batch_loses_only_the_message_in_flight(
+    pub: Published,
+    gateway: type[FakeGateway],  # noqa: F811 (the fixture imported from test_otp)
+    settings: Any,
+    monkeypatch: Any,
+) -> None:
+    settings.SITE_ROOT = SITE
+    # No after-commit callbacks here: the batch task is run by hand below.
+    assert notify.notices_due_send(now=DURING)["result"] == 4
+    ids = list(SmsMessage.objects.order_by("pk").values_list("pk", flat=True))
+    deliver = sms.HttpJsonBackend.deliver
+    calls: list[str] = []
+
+    def dying(self: sms.HttpJsonBackend, *, phone: str, text: str) -> None:
+        calls.append(phone)
+        if len(calls) == 2:
+            raise WorkerLost
+        deliver(self, phone=phone, text=text)
+
+    monkeypatch.setattr(sms.HttpJsonBackend, "deliver", dying)
+    with pytest.raises(WorkerLost):
+        sms.sms_deliver_batch(ids)
+    monkeypatch.setattr(sms.HttpJsonBackend, "deliver", deliver)
+    # acks_late: the broker hands the task to another worker, which sends what was not
+    # attempted; the message in flight stays "sending" (perhaps sent: never twice).
+    assert sms.sms_deliver_batch(ids) == 2
+    assert list(SmsMessage.objects.order_by("pk").values_list("status", flat=True)) == [
+        "sent",
+        "sending",
+        "sent",
+        "sent",
+    ]
+    assert len(gateway.received) == 3
+    assert sms.sms_deliver_batch(ids) == 0 and len(gateway.received) == 3

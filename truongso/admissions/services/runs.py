@@ -176,6 +176,23 @@ def round_input(r: AdmissionRound, params: Mapping[str, Any]) -> RoundInput:
     )
 
 
+def input_digest(r: AdmissionRound, params: Mapping[str, Any]) -> str:
+    """The fingerprint of what a run read, compared at publication: the engine's input and,
+    for a placement by zone (``params["method"] == "zone"``), the schools' and the
+    applicants' zones too, which decide the places there and may still be corrected once
+    registration is closed (``round_schools_set``, ``application_correct``)."""
+    digest = round_input(r, params).digest
+    if params.get("method") != "zone":
+        return digest
+    schools = RoundSchool.objects.filter(round=r).order_by("school_id")
+    apps = Application.objects.filter(round=r).exclude(status=ApplicationStatus.WITHDRAWN)
+    zones = (
+        list(schools.values_list("school_id", "zone")),
+        list(apps.order_by("pk").values_list("pk", "zone")),
+    )
+    return hashlib.sha256(repr((digest, zones)).encode()).hexdigest()
+
+
 def _summary(
     result: engine.AssignmentResult, schools: Mapping[int, Any], school_ids: list[int]
 ) -> dict[str, Any]:
@@ -366,8 +383,7 @@ def run_publish(*, actor: Any, run: AssignmentRun, at: dt.datetime | None = None
             )
         if AssignmentRun.objects.filter(round=r, is_published=True).exists():
             raise ValidationError(_("Another run of this round is already published."))
-        current = round_input(r, run.params)
-        if current.digest != run.params.get("input_digest"):
+        if input_digest(r, run.params) != run.params.get("input_digest"):
             raise ValidationError(
                 _(
                     "Scores, applications or preferences changed since this run: "

@@ -50,7 +50,7 @@ from truongso.admissions.models import (
     RunResult,
 )
 from truongso.admissions.services.rounds import require_manage
-from truongso.admissions.services.runs import _params, round_input
+from truongso.admissions.services.runs import _params, input_digest
 from truongso.core.audit import audit_record
 
 ZONE_KINDS = (RoundKind.GRADE1, RoundKind.GRADE6)
@@ -151,10 +151,9 @@ def zone_run_create(
         raise ValidationError(_("The round has no schools."))
     params = _params(round, schools, quotas, None, None)
     started = time.perf_counter()
-    # The same fingerprint as an exam run, so publication refuses a stale run unchanged.
-    ri = round_input(round, params)
-    params["input_digest"] = ri.digest
     params["method"] = "zone"
+    # An exam run's fingerprint and the zones, so publication refuses a stale run.
+    params["input_digest"] = input_digest(round, params)
     params["zone_rules"] = round.zone_rules
     apps = list(
         Application.objects.filter(round=round)

@@ -18,7 +18,8 @@ from truongso.admissions.models import (
     RoundStatus,
     RunResult,
 )
-from truongso.admissions.services import runs, zones
+from truongso.admissions.services import applications, runs, zones
+from truongso.admissions.services import rounds as round_services
 from truongso.admissions.tests.rounds_world import (  # noqa: F401
     apply,
     english,
@@ -232,3 +233,49 @@ def test_closed_school_placed_like_the_exam_run_places_it(world):
     apply(r10, "HS0001", [world.school_a], score="20")
     exam = runs.run_create(actor=world.department, round=r10)
     assert placements(exam) == {"HS0001": ("34070001", 1, "admitted")}
+
+
+def _publish_refused(world, run):
+    with pytest.raises(ValidationError) as refused:
+        runs.run_publish(actor=world.department, run=run)
+    assert refused.value.messages == [
+        "Scores, applications or preferences changed since this run: run the assignment again."
+    ]
+    run.refresh_from_db()
+    assert not run.is_published
+    assert AdmissionRound.objects.get(pk=run.round_id).status == RoundStatus.CLOSED
+    assert set(Application.objects.values_list("confirmation", flat=True)) == {""}
+
+
+def test_zone_run_is_stale_once_a_child_zone_is_corrected(world):
+    # The zone decides the place: a run made before a reviewer corrected it must not be
+    # published (NV1 at A would go to a child who is no longer of A's zone).
+    r = grade1(world, zone_rules=False, quotas=(1, 1, 1))
+    a = world.school_a
+    child(r, "TS0001", [a], "Z1")
+    two = child(r, "TS0002", [a], "Z1")
+    run = zones.zone_run_create(actor=world.department, round=r)
+    assert placements(run)["TS0002"] == ("34070001", 1, "admitted")
+    applications.application_correct(
+        actor=world.department,
+        application=two,
+        data={"zone": "Z2", "full_name": "Nguyễn Văn Hai"},
+        note="wrong ward",
+    )
+    _publish_refused(world, run)
+
+
+def test_zone_run_is_stale_once_a_school_zone_changes(world):
+    r = grade1(world, zone_rules=True, quotas=(1, 1, 1))
+    child(r, "TS0001", [world.school_a], "Z1")
+    run = zones.zone_run_create(actor=world.department, round=r)
+    round_services.round_schools_set(
+        actor=world.department,
+        round=r,
+        places=[
+            round_services.SchoolPlace(school=world.school_a, quota=1, zone="Z9"),
+            round_services.SchoolPlace(school=world.school_b, quota=1, zone="Z2"),
+            round_services.SchoolPlace(school=world.school_c, quota=1, zone="Z3"),
+        ],
+    )
+    _publish_refused(world, run)

@@ -192,6 +192,8 @@ class RunViewSet(ApiViewSet):
     def create(self, request: Request) -> Response:
         data = self.parse(s.RunInputSerializer)
         r = selectors.round_get(request.user, data["round"])
+        # 403 before any 400 about the what-if settings (the services check it again).
+        round_services.require_manage(request.user, r.organiser)
         raw = data.get("quotas", {})
         if any(not str(k).isdigit() for k in raw):
             raise ValidationError({"quotas": [_("Quotas are given by school id (a number).")]})

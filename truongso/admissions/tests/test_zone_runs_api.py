@@ -200,3 +200,14 @@ def test_schema_documents_both_summaries(client: Any, world: Any):
     assert {"in_zone", "by_lottery", "over_quota"} <= set(
         components["ZoneSchoolSummary"]["properties"]
     )
+
+
+@pytest.mark.parametrize(
+    "data", [{"penalties": ["0", "1", "2"]}, {"tie_rule": "tiebreak"}, {"quotas": {"x": 1}}]
+)
+def test_a_school_is_refused_before_its_input_is_judged(client: Any, world: Any, r1, data):
+    # Who may not run the round learns that, not what would be wrong with the request.
+    login(client, world.principal)
+    response = run(client, r1, **data)
+    assert response.status_code == 403
+    assert not AssignmentRun.objects.exists()

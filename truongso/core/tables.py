@@ -177,6 +177,10 @@ class Workbook:
             self.book: Any = openpyxl.load_workbook(data, read_only=True, data_only=True)
             # worksheets only: a chart sheet has no rows
             self.sheet_names: list[str] = [sheet.title for sheet in self.book.worksheets]
+            # The size each sheet declares (<dimension>), read before rows() forgets it.
+            self._declared: dict[str, tuple[int | None, int | None]] = {
+                sheet.title: (sheet.max_row, sheet.max_column) for sheet in self.book.worksheets
+            }
         except Exception as error:  # openpyxl raises many kinds on a broken package
             raise _damaged() from error
         if not self.sheet_names:
@@ -201,17 +205,23 @@ class Workbook:
 
     def last_row(self, sheet: str) -> int | None:
         """The sheet's last row as the file declares it (an estimate: it may be missing)."""
-        last = self.book[sheet].max_row
+        last = self._declared[sheet][0]
         return int(last) if last else None
 
     def rows(
         self, sheet: str | None = None, *, start: int = 1, stop: int | None = None
     ) -> Iterator[Row]:
         """Rows ``start`` to ``stop`` (Excel numbers) of ``sheet`` (the first by default).
-        A broken part of a sheet shows only when reached: the error names the last good row."""
-        values = self.book[sheet or self.sheet_names[0]].iter_rows(
-            min_row=start, max_row=stop, values_only=True
-        )
+        A broken part of a sheet shows only when reached: the error names the last good row.
+
+        Rows are padded to the declared width, but not cut to the declared size: openpyxl's
+        read-only mode would silently drop every row and column beyond it, and some
+        generators declare a stale size or just "A1"."""
+        name = sheet or self.sheet_names[0]
+        width = self._declared[name][1] or 0
+        worksheet = self.book[name]
+        worksheet.reset_dimensions()
+        values = worksheet.iter_rows(min_row=start, max_row=stop, values_only=True)
         line = start - 1
         while True:
             try:
@@ -222,7 +232,8 @@ class Workbook:
             if cells is None:
                 return
             line += 1
-            yield Row(line, cells)
+            missing = width - len(cells)
+            yield Row(line, (*cells, *(None,) * missing) if missing > 0 else tuple(cells))
 
 
 def _streamed(book: Workbook) -> Iterator[Row]:

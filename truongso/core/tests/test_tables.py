@@ -284,3 +284,37 @@ def test_a_zip_bomb_is_refused_from_the_directory(settings: Any) -> None:
         "Tệp quá lớn khi giải nén.",
     )
     assert list(Workbook(zip_bomb(1024 * 1024)).rows()) == [(1, ("a",))]
+
+
+def with_dimension(content: bytes, ref: str) -> bytes:
+    """The workbook with its sheet's declared size (``<dimension ref=…>``) replaced, as some
+    generators write it wrong (a stale size, or just "A1")."""
+    source = zipfile.ZipFile(io.BytesIO(content))
+    changed = io.BytesIO()
+    with zipfile.ZipFile(changed, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                start = data.index(b"<dimension ref=")
+                end = data.index(b"/>", start) + 2
+                data = data[:start] + f'<dimension ref="{ref}"/>'.encode() + data[end:]
+            target.writestr(item, data)
+    return changed.getvalue()
+
+
+@pytest.mark.parametrize(("ref", "blank"), [("A1", (None,)), ("A1:B2", (None, None))])
+def test_a_wrong_declared_size_loses_no_row_or_column(ref: str, blank: tuple[None, ...]) -> None:
+    # openpyxl's read-only mode trusts the declared size and silently drops what lies
+    # beyond it: a score or a bank line missing without a word.
+    content = with_dimension(
+        xlsx_bytes([["ma_ho_so", "toan", "van"], ["HS1", 8, 7], [], ["HS3", 6, 5.5], ["HS4", 9]]),
+        ref,
+    )
+    rows = [(row.line, tuple(row.cells)) for row in table_rows(content, kind="xlsx")]
+    assert rows == [
+        (1, ("ma_ho_so", "toan", "van")),
+        (2, ("HS1", 8, 7)),
+        (3, blank),  # a blank row is as wide as the declared size, as before
+        (4, ("HS3", 6, 5.5)),
+        (5, ("HS4", 9)),
+    ]

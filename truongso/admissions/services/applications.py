@@ -71,6 +71,9 @@ CORRECTABLE = (
     "priority_group",
     "encouragement",
 )
+# What decided an application's place: fixed once its round's results are published, so the
+# result, its explanation and the published run keep telling the same story.
+DECIDING = ("zone", "priority_group", "encouragement")
 
 
 @dataclass(frozen=True)
@@ -655,10 +658,26 @@ def application_review(
     return locked
 
 
+def _require_result_fields_unchanged(application: Application, cleaned: Mapping[str, Any]) -> None:
+    status = AdmissionRound.objects.values_list("status", flat=True).get(pk=application.round_id)
+    if status not in (RoundStatus.PUBLISHED, RoundStatus.FINISHED):
+        return
+    changed = [f for f in DECIDING if f in cleaned and cleaned[f] != getattr(application, f)]
+    if changed:
+        raise ValidationError(
+            {
+                f: [_("The results are published: this decided the result and cannot change.")]
+                for f in changed
+            },
+            code="published",
+        )
+
+
 def application_correct(
     *, actor: Any, application: Application, data: Mapping[str, Any], note: str = ""
 ) -> Application:
-    """A reviewer corrects the applicant's particulars (not the phone or preferences)."""
+    """A reviewer corrects the applicant's particulars (not the phone or preferences); once
+    the results are published, not what decided the place (zone, priority, encouragement)."""
     authz.require(actor, Perm.ADMISSION_REVIEW, application)
     r = application.round
     merged = {name: getattr(application, name) for name in CORRECTABLE}
@@ -673,6 +692,7 @@ def application_correct(
     cleaned.pop("current_school", None)
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
+        _require_result_fields_unchanged(locked, cleaned)
         before = audit.snapshot(locked, CORRECTABLE)
         for name, value in cleaned.items():
             setattr(locked, name, value)

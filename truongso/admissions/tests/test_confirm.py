@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from truongso.admissions.models import (
     AdmissionRound,
@@ -16,6 +17,7 @@ from truongso.admissions.models import (
     RoundStatus,
 )
 from truongso.admissions.services import confirm
+from truongso.admissions.services.applications import application_correct
 from truongso.admissions.services.confirm import ParentPhone
 from truongso.admissions.tests.results_helpers import AFTER, DURING, Published, published_round
 from truongso.core.authz import SYSTEM
@@ -316,3 +318,23 @@ def test_grade10_learner_graduates_from_lower_secondary_and_keeps_her_id(
     minh = _fresh(pub.apps["minh"]).student
     assert minh is not None
     assert (minh.learner_id, minh.temp_code, minh.school) == ("0100000001", None, thpt)
+
+
+def test_after_publication_what_decided_the_place_cannot_be_corrected(world: Any) -> None:
+    """The result, its explanation and the published run must keep telling one story: a
+    reviewer still corrects a name or an address, not the zone, priority or encouragement."""
+    pub = published_round(world)
+    lan = pub.apps["lan"]
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
+        application_correct(
+            actor=world.bureau, application=lan, data={"zone": "QP2", "priority_group": ""}
+        )
+    assert exc.value.message_dict == {
+        "zone": ["The results are published: this decided the result and cannot change."]
+    }
+    lan.refresh_from_db()
+    assert lan.zone == ""
+    fixed = application_correct(
+        actor=world.bureau, application=lan, data={"address": "Thôn Tây, An Bài"}
+    )
+    assert fixed.address == "Thôn Tây, An Bài"

@@ -229,9 +229,13 @@ def _summary(
 ) -> dict[str, Any]:
     """The per-school summary in the shape of an exam run's (no cut-offs), with the zone's
     own counts: in zone, by lottery, over quota, in-zone children refused (quota 0)."""
+    by_school: dict[int, list[tuple[int | None, int | None, str, bool]]] = {}
+    for p in placed.values():  # one pass: a province has 100,000 children, hundreds of schools
+        if p[0] is not None:
+            by_school.setdefault(p[0], []).append(p)
     rows = []
     for rs in schools:
-        mine = [p for p in placed.values() if p[0] == rs.school_id]
+        mine = by_school.get(rs.school_id, [])
         admitted = len(mine)
         quota = quotas[rs.school_id]
         by_pref = [sum(1 for p in mine if p[1] == k) for k in range(1, r.preferences_max + 1)]

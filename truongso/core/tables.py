@@ -129,13 +129,19 @@ def sniff_delimiter(text: str, candidates: str = ",;\t") -> str:
 
 
 def csv_rows(text: str, delimiter: str = ",") -> Iterator[Row]:
-    """Rows one at a time (a blank line is a row without cells), each with its line."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    """Rows one at a time (a blank line is a row without cells), each with its line.
+
+    Strict quoting: a quote opened and never closed would otherwise swallow the rest of the
+    file into one cell without a word, and ``"x"y`` would silently become ``xy``; both are
+    refused at their line instead."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    last = 0
     try:
         for cells in reader:
-            yield Row(reader.line_num, cells)
+            last = reader.line_num
+            yield Row(last, cells)
     except csv.Error as error:
-        line = reader.line_num
+        line = last + 1  # where the broken row starts (an unclosed quote runs to the end)
         message = _("The CSV file cannot be read at line %(line)s.") % {"line": line}
         raise TableError(MALFORMED, message, line=line) from error
 

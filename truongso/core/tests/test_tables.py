@@ -212,6 +212,31 @@ def test_a_malformed_csv_names_its_line() -> None:
     assert (caught.value.reason, caught.value.line) == (tables.MALFORMED, 2)
 
 
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ('ngay,so_tien,noi_dung\n01/09,500000,"HP HS001\n02/09,300000,HP HS002\n', 2),
+        ('ngay,so_tien\n01/09,"500"000\n', 2),
+    ],
+)
+def test_broken_quotes_are_refused_not_swallowed(text: str, line: int) -> None:
+    """An unclosed quote would put the rest of a bank statement into one cell; a quote
+    followed by more text would silently lose the quote. Both are refused at their line."""
+    with pytest.raises(TableError) as caught, translation.override("vi"):
+        csv_table(text.encode())
+    assert (caught.value.reason, caught.value.line) == (tables.MALFORMED, line)
+    assert caught.value.message == f"Không đọc được tệp CSV tại dòng {line}."
+
+
+def test_quoted_cells_with_separators_and_line_breaks_still_read() -> None:
+    text = 'ten,dia_chi\n"Lê, Văn A","Thôn Đông\nAn Bài"\n"Trần ""Bé"" B",x\n'
+    assert csv_table(text.encode()) == [
+        (1, ["ten", "dia_chi"]),
+        (3, ["Lê, Văn A", "Thôn Đông\nAn Bài"]),
+        (4, ['Trần "Bé" B', "x"]),
+    ]
+
+
 ROWS = 200_000
 XLSX_ROWS = 20_000
 

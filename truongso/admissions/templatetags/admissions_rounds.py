@@ -36,3 +36,11 @@ def points_list(values: Iterable[Any] | None) -> str:
 @register.filter
 def tie_rule_label(value: str) -> str:
     return str(TieRule(value).label) if value in TieRule.values else value
+
+
+@register.filter
+def percent(rate: Any) -> str:
+    """A fill rate ``0.175`` → ``17,5 %``, as the charts beside the tables write it."""
+    if rate is None or rate == "":
+        return "–"
+    return f"{number_format(Decimal(str(rate)) * 100, 1)} %"

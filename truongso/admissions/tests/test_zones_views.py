@@ -53,7 +53,7 @@ def test_run_page_shows_a_zone_run_in_its_own_terms(client, world, zone_round):
     assert (
         '<td class="text-end">2</td><td class="text-end">3</td>\n'
         '    <td class="text-end">3</td><td class="text-end">0</td><td class="text-end">1</td>\n'
-        '    <td class="text-end">150 %</td>'
+        '    <td class="text-end">150.0 %</td>'
     ) in html
     assert 'id="refusing"' in html
     assert "Trường THCS Đông Hợp: 1 child of its zone refused" in html

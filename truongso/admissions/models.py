@@ -313,6 +313,11 @@ class AssignmentRun(models.Model):
     def __str__(self) -> str:
         return self.label
 
+    @property
+    def is_zone(self) -> bool:
+        """A placement by zone (grades 1 and 6, services/zones.py), not an exam run."""
+        return bool((self.params or {}).get("method") == "zone")
+
 
 class RunReason(models.TextChoices):
     """Where an application ended in a run (the engine's ``Reason``; zone runs use the same)."""

@@ -149,14 +149,14 @@ def application_result(application: Application, now: dt.datetime | None = None)
     view.admitted_preference = application.admitted_preference
     view.reason = own.reason
     view.headline = _headline(application, own.reason)
-    if own.reason == "no_place" and run.params.get("method") == "zone":  # no score, no cut-off
+    if own.reason == "no_place" and run.is_zone:  # no score, no cut-off
         view.headline = _("Not admitted: no place at any of your preferences (placement by zone).")
     view.can_answer = (
         own.school_id is not None
         and application.confirmation in WAITING
         and (round_.confirmation_deadline is None or now <= round_.confirmation_deadline)
     )
-    if own.reason in ("admitted", "no_place") and run.params.get("method") == "zone":
+    if own.reason in ("admitted", "no_place") and run.is_zone:
         view.lines = zone_explain(application, run, own.preference)
     elif own.reason in ("admitted", "no_place") and application.admission_score is not None:
         view.lines = [p.message() for p in explain(application, round_, run, own.preference)]

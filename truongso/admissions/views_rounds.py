@@ -421,7 +421,7 @@ def run_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     )
     page = Paginator(results, 50).get_page(request.GET.get("page"))
     can_manage = selectors.can_manage(request.user, r)
-    zone = zone_summary.is_zone_run(run)
+    zone = run.is_zone
     return render(
         request,
         "admissions/rounds/run.html",
@@ -473,7 +473,7 @@ def run_compare(request: AuthedRequest, pk: int) -> HttpResponse:
         comparison = run_services.runs_compare(a, b)
     except ValidationError as exc:
         raise Http404 from exc
-    zone = zone_summary.is_zone_run(a) or zone_summary.is_zone_run(b)
+    zone = a.is_zone or b.is_zone
     summaries = [a.summary, b.summary]
     return render(
         request,
@@ -562,7 +562,7 @@ def _stats_context(request: AuthedRequest, r: AdmissionRound) -> dict[str, Any]:
 
 def _zone_stats(run: Any) -> dict[str, Any]:
     """Grades 1 and 6: the published placement by zone instead of a cut-off history."""
-    if run is None or not zone_summary.is_zone_run(run):
+    if run is None or not run.is_zone:
         return {"zone_run": None, "zone_schools": []}
     return {
         "zone_run": run,
@@ -717,10 +717,7 @@ def run_results_xlsx(request: AuthedRequest, pk: int) -> HttpResponse:
     """Every result of a run the user may see (a school: its own applicants)."""
     run = selectors.run_get(request.user, pk)
     results = selectors.run_results(request.user, run)
-    if zone_summary.is_zone_run(run):
-        rows = _zone_result_rows(run, results)
-    else:
-        rows = _exam_result_rows(results)
+    rows = _zone_result_rows(run, results) if run.is_zone else _exam_result_rows(results)
     audit_export(
         actor=request.user,
         what="admissions.run_results",

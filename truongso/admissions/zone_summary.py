@@ -15,10 +15,6 @@ from truongso.admissions.models import AssignmentRun, RunResult
 from truongso.admissions.services.zones import in_zone, lottery_key
 
 
-def is_zone_run(run: AssignmentRun) -> bool:
-    return bool((run.params or {}).get("method") == "zone")
-
-
 @dataclass(frozen=True)
 class ZoneSchool:
     school_id: int

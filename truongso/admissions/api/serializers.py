@@ -191,7 +191,7 @@ class RunSerializer(serializers.ModelSerializer[AssignmentRun]):
 
 
 def run_method(run: AssignmentRun) -> str:
-    return "zone" if run.params.get("method") == "zone" else "exam"
+    return "zone" if run.is_zone else "exam"
 
 
 class RunInputSerializer(serializers.Serializer[Any]):

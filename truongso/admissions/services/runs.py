@@ -452,7 +452,7 @@ def _copy_results(actor: Any, r: AdmissionRound, run: AssignmentRun) -> None:
     for (school_id, preference, reason), ids in groups.items():
         confirmation = ConfirmationStatus.PENDING if school_id else ConfirmationStatus.NONE
         text = _reason_text(reason, preference)[:255]
-        if reason == "no_place" and run.params.get("method") == "zone":
+        if reason == "no_place" and run.is_zone:
             text = _("Not admitted: no place at any of your preferences (placement by zone).")
         for start in range(0, len(ids), 5000):
             chunk = ids[start : start + 5000]

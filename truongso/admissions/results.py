@@ -32,6 +32,7 @@ from truongso.admissions.outcomes import PreferenceExplanation, Verdict, no_plac
 from truongso.admissions.services.confirm import WAITING
 from truongso.admissions.services.runs import results_visible
 from truongso.admissions.services.zones import in_zone
+from truongso.admissions.zone_summary import school_zones
 from truongso.registry.models import OrgUnit
 
 CACHE_SECONDS = 3600
@@ -168,7 +169,7 @@ def zone_explain(application: Application, run: AssignmentRun, got: int | None) 
     zone or by lottery; a school of quota 0 admits nobody (the exam runs' ``no_places``);
     outside the zone, refused by the zone rules or left without a place in the lottery."""
     quotas = {int(k): int(v) for k, v in (run.params.get("quotas") or {}).items()}
-    zones = {row["school_id"]: row.get("zone", "") for row in run.summary.get("schools", [])}
+    zones = school_zones(run)
     lines = []
     prefs = Preference.objects.filter(application=application).select_related("school")
     for pref in prefs.order_by("rank"):

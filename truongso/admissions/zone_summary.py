@@ -111,9 +111,14 @@ class ZoneResult:
         return _("in zone") if self.in_zone else _("lottery")
 
 
+def school_zones(run: AssignmentRun) -> dict[int, str]:
+    """Each school's zone as the run saw it (its summary), by school id."""
+    return {row["school_id"]: row.get("zone", "") for row in run.summary.get("schools", [])}
+
+
 def zone_results(run: AssignmentRun, results: Iterable[RunResult]) -> list[ZoneResult]:
     """``results`` (with their application) with in-zone and lottery key; no query."""
-    zones = {row["school_id"]: row.get("zone", "") for row in run.summary.get("schools", [])}
+    zones = school_zones(run)
     return [
         ZoneResult(
             result=res,

@@ -45,6 +45,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from truongso.admissions.models import SmsMessage
+from truongso.core.text import without_marks
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ GSM7_BASIC = frozenset(
 )
 GSM7_EXTENSION = frozenset("^{}\\[~]|€\f")
 _ASCII_LOOKALIKES = str.maketrans(
-    {"đ": "d", "Đ": "D", "–": "-", "—": "-", "“": '"', "”": '"', "‘": "'", "’": "'", "…": "..."}
+    {"–": "-", "—": "-", "“": '"', "”": '"', "‘": "'", "’": "'", "…": "..."}
 )
 
 
@@ -65,8 +66,7 @@ def gsm7(text: str) -> str:
     Letters lose their marks (NFD, combining marks dropped; ``đ`` → ``d``), dashes and curly
     quotes become ASCII, and any character still outside the alphabet becomes "?".
     """
-    decomposed = unicodedata.normalize("NFD", text.translate(_ASCII_LOOKALIKES))
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    plain = without_marks(text.translate(_ASCII_LOOKALIKES))
     return "".join(
         ch if ch in GSM7_BASIC or ch in GSM7_EXTENSION else "?"
         for ch in unicodedata.normalize("NFC", plain)

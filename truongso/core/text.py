@@ -13,15 +13,19 @@ _SPACES = re.compile(r"\s+")
 _EXTRA = str.maketrans({"đ": "d", "Đ": "D"})
 
 
+def without_marks(text: str) -> str:
+    """Vietnamese letters without their marks, case kept: "Nguyễn Văn Đạt" -> "Nguyen Van Dat"."""
+    decomposed = unicodedata.normalize("NFD", text.translate(_EXTRA))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
 def fold(text: str) -> str:
     """Lower-case ASCII form of Vietnamese text: "Nguyễn Văn Đạt" -> "nguyen van dat".
 
     Used for the indexed ``search_name`` columns and for the search terms typed by users,
     so that "nguyen van an" finds "Nguyễn Văn An" on SQLite and PostgreSQL alike.
     """
-    decomposed = unicodedata.normalize("NFD", text.translate(_EXTRA))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _SPACES.sub(" ", stripped).strip().lower()
+    return _SPACES.sub(" ", without_marks(text)).strip().lower()
 
 
 def normalize_name(text: str) -> str:

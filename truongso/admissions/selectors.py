@@ -17,6 +17,7 @@ from truongso.admissions.models import (
     ApplicationStatus,
     AssignmentRun,
     ConfirmationStatus,
+    EnrolmentCode,
     Preference,
     RoundSchool,
     RunResult,
@@ -193,3 +194,17 @@ def cutoff_history(user: Any, r: AdmissionRound, limit: int = 6) -> CutoffHistor
     return CutoffHistory(
         rounds=[run.round for run in published], schools=dict(sorted(schools.items()))
     )
+
+
+def round_codes(r: AdmissionRound, *, q: str = "", zone: str = "") -> QuerySet[EnrolmentCode]:
+    """The enrolment codes of a round, by zone then name (the .xlsx export's order), for a
+    caller who manages it. ``q`` is a code, a learner ID or part of the name as written."""
+    rows = EnrolmentCode.objects.filter(round=r).select_related("school")
+    if zone:
+        rows = rows.filter(zone=zone)
+    words = q.strip()
+    if words:
+        rows = rows.filter(
+            Q(code=words.upper()) | Q(learner_id=words) | Q(child_name__icontains=words)
+        )
+    return rows.order_by("zone", "child_name", "pk")

@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
 from django.db.models.query import prefetch_related_objects
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
@@ -98,20 +97,6 @@ def managed_zone_round(user: Any, pk: int) -> AdmissionRound:
     return r
 
 
-def round_codes(r: AdmissionRound, *, q: str = "", zone: str = "") -> QuerySet[EnrolmentCode]:
-    """The codes of a round the caller manages, in the order of the .xlsx export. ``q`` is
-    a code, a learner ID or part of the name as written (with its diacritics)."""
-    rows = EnrolmentCode.objects.filter(round=r).select_related("school")
-    if zone:
-        rows = rows.filter(zone=zone)
-    words = q.strip()
-    if words:
-        rows = rows.filter(
-            Q(code=words.upper()) | Q(learner_id=words) | Q(child_name__icontains=words)
-        )
-    return rows.order_by("zone", "child_name", "pk")
-
-
 class RoundCodeViewSet(ApiViewSet):
     @extend_schema(
         summary="Enrolment codes of a grade-1/6 round (zone, then name)",
@@ -124,7 +109,7 @@ class RoundCodeViewSet(ApiViewSet):
     def list(self, request: Request, round_pk: int) -> Response:
         r = managed_zone_round(request.user, round_pk)
         f = self.filters(CodeFilterSerializer)
-        return self.page(round_codes(r, q=f["q"], zone=f["zone"]), CodeSerializer)
+        return self.page(selectors.round_codes(r, q=f["q"], zone=f["zone"]), CodeSerializer)
 
     @extend_schema(
         summary="Issue codes from a list of children (.xlsx or CSV; all rows or none)",

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from truongso.admissions import selectors
 from truongso.admissions.models import (
     AdmissionRound,
     EnrolmentCode,
@@ -219,9 +220,7 @@ def codes_export(*, actor: Any, round: AdmissionRound) -> ExportFile:
     sheet = SheetWriter(_("Enrolment codes"), headers, [6, 14, 28, 12, 14, 10])
     sheet.titles([round.name])
     sheet.header()
-    for number, ec in enumerate(
-        EnrolmentCode.objects.filter(round=round).order_by("zone", "child_name", "pk"), start=1
-    ):
+    for number, ec in enumerate(selectors.round_codes(round), start=1):
         sheet.append([number, ec.code, ec.child_name, day(ec.birth_date), ec.learner_id, ec.zone])
     audit_export(
         actor=actor,

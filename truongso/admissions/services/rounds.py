@@ -8,7 +8,6 @@ results are published nothing does.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -428,11 +427,6 @@ def round_close(*, actor: Any, round: AdmissionRound) -> AdmissionRound:
     return _transition(
         actor, round, (RoundStatus.OPEN,), RoundStatus.CLOSED, "admissions.round_close"
     )
-
-
-def registration_is_open(r: AdmissionRound, now: dt.datetime | None = None) -> bool:
-    now = now or timezone.now()
-    return r.status == RoundStatus.OPEN and r.registration_opens <= now < r.registration_closes
 
 
 def engine_penalties(r: AdmissionRound) -> tuple[Decimal, ...]:

@@ -116,6 +116,11 @@ def cutoff_chart(chart_id: str, title: str, summaries: Sequence[Mapping[str, Any
     )
 
 
+def percent_text(rate: Any) -> str:
+    """A fill rate ``0.175`` → ``17,5 %`` (charts and the tables beside them)."""
+    return f"{number_format(Decimal(str(rate)) * 100, 1)} %"
+
+
 def fill_chart(chart_id: str, summaries: Sequence[Mapping[str, Any]]) -> SafeString:
     """Admitted as a share of the quota, one series per run (exam or zone alike)."""
     by_school, names = _by_school(summaries)
@@ -123,10 +128,7 @@ def fill_chart(chart_id: str, summaries: Sequence[Mapping[str, Any]]) -> SafeStr
         Row(
             names[school_id],
             tuple(float(c["fill_rate"]) * 100 if c else None for c in cells),
-            tuple(
-                f"{number_format(Decimal(str(c['fill_rate'])) * 100, 1)} %" if c else "–"
-                for c in cells
-            ),
+            tuple(percent_text(c["fill_rate"]) if c else "–" for c in cells),
         )
         for school_id, cells in by_school.items()
     ]

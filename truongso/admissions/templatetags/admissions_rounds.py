@@ -11,6 +11,7 @@ from django import template
 from django.utils.formats import number_format
 
 from truongso.admissions.models import TieRule
+from truongso.admissions.rounds_charts import percent_text
 
 register = template.Library()
 
@@ -41,6 +42,4 @@ def tie_rule_label(value: str) -> str:
 @register.filter
 def percent(rate: Any) -> str:
     """A fill rate ``0.175`` → ``17,5 %``, as the charts beside the tables write it."""
-    if rate is None or rate == "":
-        return "–"
-    return f"{number_format(Decimal(str(rate)) * 100, 1)} %"
+    return "–" if rate is None or rate == "" else percent_text(rate)
